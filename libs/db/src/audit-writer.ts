@@ -1,0 +1,99 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { findSecretLookingKey } from './governed-json';
+
+export interface AuditRow {
+  id: string;
+  space_id: string | null;
+  actor_user_id: string | null;
+  actor_member_id: string | null;
+  actor_user_member_id: string | null;
+  action: string;
+  resource_type: string;
+  resource_id: string;
+  decision: 'allow' | 'deny';
+  deny_code: string | null;
+  trace: unknown;
+  request_id: string | null;
+  ip_address: string | null;
+  user_agent: string | null;
+}
+
+export class AuditTraceSecretError extends Error {
+  constructor(path: string) {
+    super(`audit trace contains a secret-looking key at ${path}`);
+  }
+}
+
+const COLUMNS = [
+  'id', 'space_id', 'actor_user_id', 'actor_member_id', 'actor_user_member_id', 'action', 'resource_type',
+  'resource_id', 'decision', 'deny_code', 'trace', 'request_id', 'ip_address', 'user_agent',
+] as const;
+
+function checkedTrace(row: AuditRow): string {
+  const secret = findSecretLookingKey(row.trace);
+  if (secret) throw new AuditTraceSecretError(secret);
+  return JSON.stringify(row.trace ?? {});
+}
+
+/**
+ * One multi-row INSERT for a batch: the columns travel as parallel arrays, so the statement text
+ * (and its prepared plan) is the same for any batch size.
+ */
+const INSERT_SQL = `INSERT INTO audit_logs (${COLUMNS.join(', ')})
+  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+    $8::text[], $9::text[], $10::text[], $11::jsonb[], $12::text[], $13::text[], $14::text[])`;
+
+function toParams(rows: AuditRow[]): unknown[][] {
+  const columns: unknown[][] = COLUMNS.map(() => []);
+  for (const row of rows) {
+    const trace = checkedTrace(row);
+    COLUMNS.forEach((column, i) => columns[i].push(column === 'trace' ? trace : row[column]));
+  }
+  return columns;
+}
+
+/** Inserts audit rows inside the caller's transaction (management mutations use this). */
+export async function insertAuditRows(manager: EntityManager | DataSource, rows: AuditRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await manager.query(INSERT_SQL, toParams(rows));
+}
+
+/**
+ * Writes audit rows for concurrent requests with group commit: while one INSERT is in flight,
+ * rows that arrive wait and go together in the next one. Each caller's promise settles only when
+ * the statement holding its own row has committed (or failed), so an answer never leaves before
+ * its record is durable.
+ */
+export class AuditWriter {
+  private queue: Array<{ row: AuditRow; resolve: () => void; reject: (error: unknown) => void }> = [];
+  private flushing = false;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly maxBatch = 256,
+  ) {}
+
+  write(row: AuditRow): Promise<void> {
+    // Validate before queueing, so one bad trace never fails the rows batched with it.
+    const secret = findSecretLookingKey(row.trace);
+    if (secret) return Promise.reject(new AuditTraceSecretError(secret));
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ row, resolve, reject });
+      if (!this.flushing) void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    this.flushing = true;
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0, this.maxBatch);
+      try {
+        await insertAuditRows(this.dataSource, batch.map((entry) => entry.row));
+        for (const entry of batch) entry.resolve();
+      } catch (error) {
+        for (const entry of batch) entry.reject(error);
+      }
+    }
+    this.flushing = false;
+  }
+}

