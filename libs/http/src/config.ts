@@ -1,0 +1,115 @@
+import { z } from 'zod';
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+/** Parses an environment with a zod schema and reports every bad variable at once. */
+export function parseEnv<S extends z.ZodTypeAny>(schema: S, env: Record<string, string | undefined>): z.infer<S> {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`));
+  }
+  return result.data;
+}
+
+const TRUTHY = new Set(['1', 'true', 'yes', 'on', 'enabled']);
+const FALSY = new Set(['0', 'false', 'no', 'off', 'disabled', '']);
+
+/** A boolean variable: 1/true/yes/on/enabled or 0/false/no/off/disabled (case-insensitive). */
+export const envBoolean = (fallback: boolean) =>
+  z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined) return fallback;
+      const v = value.trim().toLowerCase();
+      if (TRUTHY.has(v)) return true;
+      if (FALSY.has(v)) return false;
+      ctx.addIssue({ code: 'custom', message: `expected a boolean (true/false), got "${value}"` });
+      return z.NEVER;
+    });
+
+/** A comma-separated list; blanks dropped. */
+export const envList = () =>
+  z
+    .string()
+    .optional()
+    .transform((value) => (value ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+
+/** A duration: `15m`, `10s`, `1h`, `500ms`, or a bare number of minutes. Result in seconds. */
+export function parseDurationSeconds(value: string): number | null {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/.exec(value);
+  if (!match) return null;
+  const n = Number(match[1]);
+  const unit = match[2] ?? 'm';
+  const factor = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400 }[unit]!;
+  return n * factor;
+}
+
+export const envDuration = (fallback: string) =>
+  z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      const seconds = parseDurationSeconds(value ?? fallback);
+      if (seconds === null || seconds <= 0) {
+        ctx.addIssue({ code: 'custom', message: `expected a duration such as 15m or 30s, got "${value}"` });
+        return z.NEVER;
+      }
+      return seconds;
+    });
+
+export const envInt = (fallback: number, min: number, max: number) =>
+  z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value.trim() === '') return fallback;
+      const n = Number(value);
+      if (!Number.isInteger(n) || n < min || n > max) {
+        ctx.addIssue({ code: 'custom', message: `expected an integer from ${min} to ${max}, got "${value}"` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+export const KNOWN_SECRET_PLACEHOLDERS = new Set([
+  'change-me-session-secret-at-least-32-characters',
+  'change-me-api-key-secret-at-least-32-characters',
+  'change-me',
+  'changeme',
+  'secret',
+  'development-session-secret-not-for-production',
+  'development-api-key-secret-not-for-production',
+]);
+
+/** Problems with a secret that production refuses: shorter than 32 characters or a placeholder. */
+export function secretProblems(name: string, value: string | undefined): string[] {
+  if (!value) return [`${name}: is required in production`];
+  if (value.length < 32) return [`${name}: must be at least 32 characters in production`];
+  if (KNOWN_SECRET_PLACEHOLDERS.has(value) || /^change-?me/i.test(value)) return [`${name}: is a known placeholder value`];
+  return [];
+}
+
+export function publicUrlProblems(name: string, value: string | undefined): string[] {
+  if (!value) return [`${name}: is required in production`];
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return [`${name}: is not a valid URL`];
+  }
+  if (['localhost', '127.0.0.1', '[::1]', '::1', '0.0.0.0'].includes(url.hostname)) return [`${name}: must not point at localhost in production`];
+  return [];
+}
+
+export function corsProblems(name: string, origins: string[]): string[] {
+  if (origins.length === 0) return [`${name}: must list the allowed origins in production`];
+  if (origins.includes('*')) return [`${name}: must not contain * in production`];
+  return [];
+}
+
+export const DEFAULT_DEV_CORS_ORIGINS = ['3000', '5173', '8080'].flatMap((port) => [`http://localhost:${port}`, `http://127.0.0.1:${port}`]);
