@@ -1,0 +1,52 @@
+import type { DataSource, EntityManager } from 'typeorm';
+
+/** The actor a session acts as: one active binding of its user. */
+export interface Actor {
+  user_id: string;
+  member_id: string;
+  user_member_id: string;
+  space_id: string;
+}
+
+export interface AvailableMember {
+  user_member_id: string;
+  user_id: string;
+  user_email: string;
+  member_id: string;
+  member_display_name: string;
+  space_id: string;
+  space_name: string;
+  relation_type: string;
+  is_primary: boolean;
+}
+
+type Db = DataSource | EntityManager;
+
+/**
+ * The bindings a user can act through now: binding active, not revoked, not expired; member and
+ * space active. Ordered primary first, then space name, then member name.
+ */
+export async function availableMembers(db: Db, userId: string): Promise<AvailableMember[]> {
+  return db.query(
+    `SELECT um.id AS user_member_id, um.user_id, u.email AS user_email, um.member_id, m.display_name AS member_display_name,
+            um.space_id, s.name AS space_name, um.relation_type, um.is_primary
+       FROM user_members um
+       JOIN users u ON u.id = um.user_id
+       JOIN members m ON m.id = um.member_id
+       JOIN spaces s ON s.id = um.space_id
+      WHERE um.user_id = $1 AND um.status = 'active' AND um.deleted_at IS NULL AND um.revoked_at IS NULL
+        AND (um.expires_at IS NULL OR um.expires_at > now())
+        AND m.status = 'active' AND m.deleted_at IS NULL AND s.status = 'active' AND s.deleted_at IS NULL
+      ORDER BY um.is_primary DESC, s.name, m.display_name, um.id`,
+    [userId],
+  );
+}
+
+export function actorOf(member: AvailableMember): Actor {
+  return { user_id: member.user_id, member_id: member.member_id, user_member_id: member.user_member_id, space_id: member.space_id };
+}
+
+/** Normalises an email for lookup and storage keys: trimmed and lower-cased. */
+export function normaliseEmail(email: string): string {
+  return email.trim().toLowerCase();
+}

@@ -1,0 +1,93 @@
+import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
+import type { DataSource } from 'typeorm';
+
+export interface LoginThrottleLimits {
+  /** Failures per (email, IP) within the window that lock the pair. */
+  maxFailures: number;
+  windowSeconds: number;
+  lockoutSeconds: number;
+}
+
+export interface ThrottleKeys {
+  email: string;
+  ip: string;
+}
+
+/** Locked: how long until another attempt is allowed. */
+export interface LockState {
+  locked: boolean;
+  retryAfterSeconds: number;
+}
+
+/** Per-email and per-IP ceilings, as multiples of the pair limit. */
+const EMAIL_CEILING_FACTOR = 5;
+const IP_CEILING_FACTOR = 10;
+
+/**
+ * Counts failed sign-ins in PostgreSQL (rate-limiter-flexible's store, table `auth_rate_limits`),
+ * so every replica of Core and of the auth plugin sees the same lock and a restart does not lift
+ * it. Keys: the (email, IP) pair locks after `maxFailures`; the email alone has a higher ceiling
+ * (spraying one account from many IPs), and so does the IP alone (one IP spraying many accounts).
+ */
+export class LoginThrottle {
+  private readonly pair: RateLimiterPostgres;
+  private readonly email: RateLimiterPostgres;
+  private readonly ip: RateLimiterPostgres;
+
+  constructor(dataSource: DataSource, limits: LoginThrottleLimits, namespace = 'login') {
+    const make = (keyPrefix: string, failures: number) =>
+      new RateLimiterPostgres({
+        storeClient: dataSource,
+        storeType: 'typeorm',
+        tableName: 'auth_rate_limits',
+        tableCreated: true,
+        clearExpiredByTimeout: false,
+        keyPrefix: `${namespace}:${keyPrefix}`,
+        // The failure that reaches the limit is itself refused and starts the lockout.
+        points: failures - 1,
+        duration: limits.windowSeconds,
+        blockDuration: limits.lockoutSeconds,
+      });
+    this.pair = make('pair', limits.maxFailures);
+    this.email = make('email', limits.maxFailures * EMAIL_CEILING_FACTOR);
+    this.ip = make('ip', limits.maxFailures * IP_CEILING_FACTOR);
+  }
+
+  private keys(keys: ThrottleKeys) {
+    return [
+      [this.pair, `${keys.email}|${keys.ip}`],
+      [this.email, keys.email],
+      [this.ip, keys.ip],
+    ] as const;
+  }
+
+  /** Whether any of the keys is locked now. */
+  async check(keys: ThrottleKeys): Promise<LockState> {
+    const states = await Promise.all(this.keys(keys).map(([limiter, key]) => limiter.get(key)));
+    let retry = 0;
+    this.keys(keys).forEach(([limiter], i) => {
+      const state = states[i];
+      if (state && state.consumedPoints > limiter.points) retry = Math.max(retry, state.msBeforeNext / 1000);
+    });
+    return { locked: retry > 0, retryAfterSeconds: Math.ceil(retry) };
+  }
+
+  /** Records one failure; reports whether it locked any key. */
+  async fail(keys: ThrottleKeys): Promise<LockState> {
+    let retry = 0;
+    await Promise.all(
+      this.keys(keys).map(([limiter, key]) =>
+        limiter.consume(key).catch((rejection: unknown) => {
+          if (rejection instanceof RateLimiterRes) retry = Math.max(retry, rejection.msBeforeNext / 1000);
+          else throw rejection;
+        }),
+      ),
+    );
+    return { locked: retry > 0, retryAfterSeconds: Math.ceil(retry) };
+  }
+
+  /** A success clears the pair and the email counters (the per-IP ceiling keeps counting). */
+  async succeed(keys: ThrottleKeys): Promise<void> {
+    await Promise.all([this.pair.delete(`${keys.email}|${keys.ip}`), this.email.delete(keys.email)]);
+  }
+}
