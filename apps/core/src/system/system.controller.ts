@@ -1,0 +1,22 @@
+import { Controller, Get } from '@nestjs/common';
+import { SystemService } from './system.service';
+
+@Controller()
+export class SystemController {
+  constructor(private readonly system: SystemService) {}
+
+  @Get('health')
+  health() {
+    return { status: 'ok' };
+  }
+
+  @Get('ready')
+  ready() {
+    return this.system.ready();
+  }
+
+  @Get('version')
+  version() {
+    return this.system.version();
+  }
+}
