@@ -1,8 +1,17 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { HttpPlatformModule, type Logger, compileTrustedProxies } from '@plystra/http';
+import { AccessModule } from './access/access.module';
 import { ActorModule } from './actor/actor.module';
 import { AuthModule } from './auth/auth.module';
 import { SessionModule } from './auth/session.module';
+import { IdentityModule } from './identity/identity.module';
+import { RegistryModule } from './registry/registry.module';
+import { ResourcesModule } from './resources/resources.module';
+import { AuthzModule } from './authz/authz.module';
+import { AuditModule } from './audit/audit.module';
+import { AdminModule } from './admin/admin.module';
+import { ApiKeysModule } from './api-keys/api-keys.module';
+import { ConsoleModule } from './console/console.module';
 import { CoreConfigModule } from './config/core-config.module';
 import type { CoreConfig } from './config/core-config';
 import { DatabaseModule } from './database/database.module';
@@ -26,9 +35,18 @@ export class CoreModule {
         }),
         DatabaseModule,
         SessionModule,
+        AccessModule,
         SystemModule,
         AuthModule,
         ActorModule,
+        IdentityModule,
+        RegistryModule,
+        ResourcesModule,
+        AuthzModule,
+        AuditModule,
+        AdminModule,
+        ApiKeysModule,
+        ConsoleModule,
       ],
     };
   }

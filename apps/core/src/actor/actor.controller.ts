@@ -1,9 +1,11 @@
 import { Body, Controller, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { Public } from '../access/access.decorators';
 import { Ctx, type RequestContext } from '@plystra/http';
 import { SessionAuthGuard, sessionOf } from '../auth/session-auth.guard';
 import { ActorService } from './actor.service';
 import { SwitchMemberDto } from './dto/switch-member.dto';
 
+@Public()
 @Controller('actor')
 @UseGuards(SessionAuthGuard)
 export class ActorController {

@@ -1,10 +1,12 @@
 import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
+import { Public } from '../access/access.decorators';
 import { Ctx, type RequestContext } from '@plystra/http';
 import { AuthService } from './auth.service';
 import { bearerToken } from './bearer';
 import { LoginDto, LogoutDto, RefreshDto, RegisterDto } from './dto/auth.dto';
 import { RegistrationService } from './registration.service';
 
+@Public()
 @Controller('auth')
 export class AuthController {
   constructor(

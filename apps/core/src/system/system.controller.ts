@@ -1,6 +1,8 @@
 import { Controller, Get } from '@nestjs/common';
+import { Public } from '../access/access.decorators';
 import { SystemService } from './system.service';
 
+@Public()
 @Controller()
 export class SystemController {
   constructor(private readonly system: SystemService) {}

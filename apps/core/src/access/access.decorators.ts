@@ -1,0 +1,33 @@
+import { SetMetadata } from '@nestjs/common';
+import type { ScopeResolver } from './scope.resolver';
+
+export const ACCESS_METADATA = 'plystra:access';
+
+/** The part of a request a scope function may read (already validated by the route's pipes). */
+export interface ScopeRequest {
+  params: Record<string, string>;
+  query: Record<string, unknown>;
+  body: Record<string, unknown> | undefined;
+}
+
+/** Where a requirement applies; empty for instance-wide or handler-resolved routes. */
+export interface ScopeRef {
+  spaceId?: string | null;
+  groupId?: string | null;
+}
+
+export type ScopeFn = (req: ScopeRequest, scopes: ScopeResolver) => ScopeRef | Promise<ScopeRef>;
+
+export type AccessDeclaration = { public: true } | { public: false; permission: string; scope?: ScopeFn };
+
+/** A route anyone may call (health, login…); it authenticates itself if it needs to. */
+export const Public = () => SetMetadata(ACCESS_METADATA, { public: true } satisfies AccessDeclaration);
+
+/**
+ * The permission a route needs, and where: `scope` resolves the real space/group of the entity
+ * from the database. Without a scope the requirement is instance-wide, except for the
+ * handler-resolved permissions (authz:check, api_keys:*, admin_grants:*), whose handlers check
+ * the real target themselves.
+ */
+export const RequirePermission = (permission: string, scope?: ScopeFn) =>
+  SetMetadata(ACCESS_METADATA, { public: false, permission, scope } satisfies AccessDeclaration);

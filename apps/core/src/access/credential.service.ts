@@ -1,0 +1,63 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ApiError, headerOf } from '@plystra/http';
+import { API_KEY_PREFIX, SessionService, TokenHasher } from '@plystra/session';
+import { DataSource } from 'typeorm';
+import { bearerToken } from '../auth/bearer';
+import { type ApiKeyRow, type GrantRow, type Principal, heldFromApiKey, heldFromGrants } from './principal';
+
+export const API_KEY_HASHER = Symbol('API_KEY_HASHER');
+
+const API_KEY_FORMAT = /^ply_ak_([^.\s]+)\.([0-9a-f]{64})$/;
+/** last_used_at is refreshed at most this often per key, so a busy key is not one write per request. */
+const LAST_USED_RESOLUTION_SECONDS = 60;
+
+/**
+ * Turns a request's credential into a principal: an API key (`X-Plystra-API-Key`, or a bearer
+ * starting with `ply_ak_`; the key header wins) or a user session with its active admin grants.
+ */
+@Injectable()
+export class CredentialService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly sessions: SessionService,
+    @Inject(API_KEY_HASHER) private readonly apiKeyHasher: TokenHasher,
+  ) {}
+
+  async authenticate(req: unknown): Promise<Principal> {
+    const keyHeader = headerOf(req, 'x-plystra-api-key');
+    const bearer = bearerToken(req);
+    if (keyHeader !== undefined) return this.apiKey(keyHeader.trim());
+    if (bearer?.startsWith(API_KEY_PREFIX)) return this.apiKey(bearer);
+    if (!bearer) throw ApiError.of('AUTHENTICATION_REQUIRED', 'A bearer access token or an API key is required.');
+    return this.session(bearer);
+  }
+
+  async session(token: string): Promise<Principal> {
+    const check = await this.sessions.authenticate(token);
+    if (check.status === 'expired') throw ApiError.of('SESSION_EXPIRED', 'The access token has expired; refresh the session.');
+    if (check.status !== 'valid') throw ApiError.of('AUTHENTICATION_REQUIRED', 'The access token is not valid.');
+    const grants: GrantRow[] = await this.dataSource.query(
+      `SELECT id, level, permission_key, space_id, group_id, member_id FROM admin_grants
+        WHERE user_id = $1 AND status = 'active' AND revoked_at IS NULL AND deleted_at IS NULL AND (expires_at IS NULL OR expires_at > now())`,
+      [check.session.user_id],
+    );
+    return { type: 'session', session: check.session, grants, superAdmin: grants.some((g) => g.level === 'instance_super_admin'), held: heldFromGrants(grants) };
+  }
+
+  async apiKey(plaintext: string): Promise<Principal> {
+    const match = API_KEY_FORMAT.exec(plaintext);
+    if (!match) throw ApiError.of('AUTHENTICATION_REQUIRED', 'The API key is not valid.');
+    const [row]: Array<ApiKeyRow & { refresh_last_used: boolean }> = await this.dataSource.query(
+      `SELECT id, name, level, space_id, group_id, permission_keys, created_by_user_id, created_by_member_id,
+              (last_used_at IS NULL OR last_used_at < now() - make_interval(secs => $3)) AS refresh_last_used
+         FROM api_keys
+        WHERE id = $1 AND key_hash = ANY($2) AND status = 'active' AND revoked_at IS NULL AND deleted_at IS NULL
+          AND (expires_at IS NULL OR expires_at > now())`,
+      [match[1], this.apiKeyHasher.candidates(plaintext), LAST_USED_RESOLUTION_SECONDS],
+    );
+    if (!row) throw ApiError.of('AUTHENTICATION_REQUIRED', 'The API key is not valid.');
+    if (row.refresh_last_used) await this.dataSource.query(`UPDATE api_keys SET last_used_at = now() WHERE id = $1`, [row.id]);
+    const { refresh_last_used: _r, ...apiKey } = row;
+    return { type: 'api_key', apiKey, held: heldFromApiKey(apiKey) };
+  }
+}
