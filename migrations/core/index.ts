@@ -4,6 +4,7 @@ import { CreateAuthorizationGraph1764000000100 } from './1764000000100-create-au
 import { CreateRegistryAndResources1764000000200 } from './1764000000200-create-registry-and-resources';
 import { CreateAuditLogs1764000000300 } from './1764000000300-create-audit-logs';
 import { CreateSessionsAndCredentials1764000000400 } from './1764000000400-create-sessions-and-credentials';
+import { AddManagementListIndexes1764000001000 } from './1764000001000-add-management-list-indexes';
 
 /** Core's versioned migrations, in order. Append new ones at the end; never edit an applied one. */
 export const coreMigrations: MigrationSet = {
@@ -15,5 +16,6 @@ export const coreMigrations: MigrationSet = {
     CreateRegistryAndResources1764000000200,
     CreateAuditLogs1764000000300,
     CreateSessionsAndCredentials1764000000400,
+    AddManagementListIndexes1764000001000,
   ],
 };
