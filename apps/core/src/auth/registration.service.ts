@@ -98,18 +98,16 @@ export class RegistrationService {
                          AND (g.expires_at IS NULL OR g.expires_at > now()) AND u.status = 'active' AND u.deleted_at IS NULL) AS exists`,
     );
     const bootstrapAvailable = !exists;
-    if (bootstrapAvailable && r.bootstrapEnabled && token) {
-      if (r.bootstrapToken && constantTimeEqual(token, r.bootstrapToken)) return 'bootstrap';
-      throw ApiError.of('REGISTRATION_DISABLED', 'The registration token is invalid.');
-    }
+    const matches = (expected: string | undefined) => !!token && !!expected && constantTimeEqual(token, expected);
+    if (bootstrapAvailable && r.bootstrapEnabled && matches(r.bootstrapToken)) return 'bootstrap';
     if (r.publicUserOnlyEnabled) return 'public_user_only';
     if (bootstrapAvailable) {
-      throw ApiError.of('REGISTRATION_DISABLED', 'The first instance super admin must be bootstrapped before user registration.');
+      if (r.ordinaryEnabled) throw ApiError.of('REGISTRATION_DISABLED', 'The first instance super admin must be bootstrapped before user registration.');
+      throw ApiError.of('REGISTRATION_DISABLED', token ? 'The registration token is invalid.' : 'A bootstrap registration token is required.');
     }
     if (r.ordinaryEnabled) {
-      if (!token) throw ApiError.of('REGISTRATION_DISABLED', 'A registration token is required.');
-      if (r.ordinaryToken && constantTimeEqual(token, r.ordinaryToken)) return 'ordinary';
-      throw ApiError.of('REGISTRATION_DISABLED', 'The registration token is invalid.');
+      if (matches(r.ordinaryToken)) return 'ordinary';
+      throw ApiError.of('REGISTRATION_DISABLED', token ? 'The registration token is invalid.' : 'A registration token is required.');
     }
     throw ApiError.of('REGISTRATION_DISABLED', 'Registration is disabled.');
   }

@@ -156,3 +156,9 @@ export function loadCoreConfig(env: Record<string, string | undefined> = process
   if (problems.length) throw new ConfigError(problems);
   return buildConfig(parseEnv(schema, foldAliases(env)));
 }
+
+/** Just what the CLI's database commands need, without the service's other requirements. */
+export function loadDatabaseSettings(env: Record<string, string | undefined>): { url: string | undefined; production: boolean } {
+  const folded = foldAliases(env);
+  return { url: folded.DATABASE_URL?.trim() || undefined, production: (folded.SERVER_MODE ?? '').toLowerCase() === 'production' };
+}
