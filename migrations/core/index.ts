@@ -5,6 +5,7 @@ import { CreateRegistryAndResources1764000000200 } from './1764000000200-create-
 import { CreateAuditLogs1764000000300 } from './1764000000300-create-audit-logs';
 import { CreateSessionsAndCredentials1764000000400 } from './1764000000400-create-sessions-and-credentials';
 import { AddManagementListIndexes1764000001000 } from './1764000001000-add-management-list-indexes';
+import { CreateAuthzRegistryVersion1764000002000 } from './1764000002000-create-authz-registry-version';
 import { ConstrainAdminGrantsAndApiKeys1764000003000 } from './1764000003000-constrain-admin-grants-and-api-keys';
 
 /** Core's versioned migrations, in order. Append new ones at the end; never edit an applied one. */
@@ -18,6 +19,7 @@ export const coreMigrations: MigrationSet = {
     CreateAuditLogs1764000000300,
     CreateSessionsAndCredentials1764000000400,
     AddManagementListIndexes1764000001000,
+    CreateAuthzRegistryVersion1764000002000,
     ConstrainAdminGrantsAndApiKeys1764000003000,
   ],
 };
