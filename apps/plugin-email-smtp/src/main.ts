@@ -1,5 +1,6 @@
 import { runMigrations } from '@plystra/db';
 import { ConfigError, createLogger, listen } from '@plystra/http';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- tsconfig.base.json has no alias for this migration set yet
 import { pluginEmailSmtpMigrations } from '../../../migrations/plugin-email-smtp';
 import { SERVICE_NAME, loadEmailSmtpConfig } from './config/email-smtp.config';
 import { createEmailSmtpApp } from './email-smtp.app';
