@@ -1,4 +1,4 @@
-import { PasswordHasher, decodeArgon2id, encodeArgon2id, passwordPolicyProblem } from './password';
+import { Gate, PasswordHasher, decodeArgon2id, encodeArgon2id, passwordPolicyProblem } from './password';
 
 describe('PasswordHasher (Argon2id in Core format)', () => {
   const hasher = new PasswordHasher();
@@ -32,5 +32,38 @@ describe('PasswordHasher (Argon2id in Core format)', () => {
     expect(passwordPolicyProblem('long-enough-password', policy)).toBeNull();
     expect(passwordPolicyProblem('            ', policy)).toMatch(/blank/);
     expect(passwordPolicyProblem('x'.repeat(1025), policy)).toMatch(/at most 1024/);
+  });
+});
+
+describe('PasswordHasher concurrency', () => {
+  it('runs concurrent hashes through its gate and still verifies every one', async () => {
+    const gated = new PasswordHasher(undefined, 1);
+    const passwords = Array.from({ length: 4 }, (_, i) => `concurrent password ${i}`);
+    const hashes = await Promise.all(passwords.map((p) => gated.hash(p)));
+    const results = await Promise.all(hashes.map((h, i) => gated.verify(passwords[i], h)));
+    expect(results.every((r) => r.ok)).toBe(true);
+    expect(new Set(hashes).size).toBe(4);
+  });
+});
+
+describe('Gate', () => {
+  it('never lets more than its limit run at once, and runs every task in order', async () => {
+    const gate = new Gate(2);
+    let active = 0;
+    let peak = 0;
+    const order: number[] = [];
+    await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        gate.run(async () => {
+          active++;
+          peak = Math.max(peak, active);
+          await new Promise((r) => setTimeout(r, 5));
+          order.push(i);
+          active--;
+        }),
+      ),
+    );
+    expect(peak).toBe(2);
+    expect(order).toHaveLength(10);
   });
 });

@@ -1,5 +1,6 @@
 import { Algorithm, hashRaw } from '@node-rs/argon2';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 
 /**
  * Argon2id in Core's exact format: `argon2id$v=19$m=65536,t=3,p=2$<salt>$<hash>` (unpadded
@@ -48,6 +49,30 @@ export function decodeArgon2id(encoded: string): Decoded | null {
   return { params: { memoryKiB: m, iterations: t, parallelism: p }, salt, hash };
 }
 
+/**
+ * At most this many derivations run at once; the rest wait in order. Each derivation already
+ * computes its lanes on `parallelism` threads, so running more than cores ÷ parallelism at once
+ * only thrashes the CPUs and memory bandwidth, slows every login, and starves the event loop.
+ */
+export class Gate {
+  private active = 0;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(private readonly limit: number) {}
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.active++;
+    try {
+      return await task();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.active--;
+    }
+  }
+}
+
 function derive(password: string, params: Argon2Params, salt: Buffer, length: number): Promise<Buffer> {
   return hashRaw(password, {
     algorithm: Algorithm.Argon2id,
@@ -67,8 +92,13 @@ export interface PasswordVerification {
 
 export class PasswordHasher {
   private readonly decoy: Promise<string>;
+  private readonly gate: Gate;
 
-  constructor(private readonly params: Argon2Params = DEFAULT_ARGON2_PARAMS) {
+  constructor(
+    private readonly params: Argon2Params = DEFAULT_ARGON2_PARAMS,
+    maxConcurrent = Math.max(1, Math.floor(availableParallelism() / params.parallelism)),
+  ) {
+    this.gate = new Gate(maxConcurrent);
     // A real hash at the current parameters, verified for unknown accounts so timing reveals nothing.
     this.decoy = this.hash(randomBytes(24).toString('hex'));
     this.decoy.catch(() => undefined);
@@ -76,7 +106,7 @@ export class PasswordHasher {
 
   async hash(password: string): Promise<string> {
     const salt = randomBytes(SALT_BYTES);
-    return encodeArgon2id(this.params, salt, await derive(password, this.params, salt, KEY_BYTES));
+    return encodeArgon2id(this.params, salt, await this.gate.run(() => derive(password, this.params, salt, KEY_BYTES)));
   }
 
   async verify(password: string, encoded: string | null | undefined): Promise<PasswordVerification> {
@@ -85,7 +115,7 @@ export class PasswordHasher {
       await this.decoyVerify(password);
       return { ok: false, needsRehash: false };
     }
-    const derived = await derive(password, decoded.params, decoded.salt, decoded.hash.length);
+    const derived = await this.gate.run(() => derive(password, decoded.params, decoded.salt, decoded.hash.length));
     const ok = timingSafeEqual(derived, decoded.hash);
     const p = decoded.params;
     const needsRehash =
@@ -96,7 +126,7 @@ export class PasswordHasher {
   /** Spends the same work as a real verification and always fails. */
   async decoyVerify(password: string): Promise<void> {
     const decoded = decodeArgon2id(await this.decoy)!;
-    await derive(password, decoded.params, decoded.salt, decoded.hash.length);
+    await this.gate.run(() => derive(password, decoded.params, decoded.salt, decoded.hash.length));
   }
 }
 
