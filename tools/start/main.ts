@@ -6,6 +6,7 @@ import { createDataSource, resolveDatabase, runMigrations } from '@plystra/db';
 import { allMigrationSets } from '@plystra/migrations';
 import { seedDemo, DEMO_PASSWORD } from '../../apps/core/src/demo/demo-seed';
 import { type DevService, devServices } from './services';
+import { startSmtpSink } from './smtp-sink';
 
 /**
  * `npm start`: one command for a working local Plystra. Starts (or reuses) the embedded
@@ -14,6 +15,13 @@ import { type DevService, devServices } from './services';
  */
 const root = resolve(__dirname, '../../..');
 const started = Date.now();
+
+/** A port from the environment (to run beside other things), or the default. */
+function port(name: string, fallback: number): number {
+  const value = Number(process.env[name] ?? fallback);
+  if (!Number.isInteger(value) || value <= 0 || value > 65535) throw new Error(`${name} must be a TCP port`);
+  return value;
+}
 
 function devSecrets(): { sessionSecret: string; apiKeySecret: string; emailCapabilityToken: string } {
   const file = join(root, '.data', 'dev-secrets.json');
@@ -52,7 +60,9 @@ async function main(): Promise<void> {
   await ds.destroy();
 
   const secrets = devSecrets();
-  const services = devServices({ root, databaseUrl: database.url, smtpPort: 2525, ...secrets });
+  const ports = { core: port('CORE_PORT', 8080), authPlugin: port('AUTH_PLUGIN_PORT', 8790), emailSmtp: port('EMAIL_SMTP_PORT', 8791), smtpSink: port('SMTP_SINK_PORT', 2525) };
+  const services = devServices({ root, databaseUrl: database.url, ports, ...secrets });
+  const sink = services.some((s) => s.name === 'plugin-email-smtp') ? await startSmtpSink(ports.smtpSink, (text) => console.log(text)) : null;
   const children: Array<{ service: DevService; child: ChildProcess }> = [];
   let stopping = false;
   const stop = async (code: number) => {
@@ -67,6 +77,7 @@ async function main(): Promise<void> {
         }),
       ),
     );
+    await sink?.close();
     await database.embedded?.stop();
     process.exit(code);
   };
@@ -91,6 +102,7 @@ async function main(): Promise<void> {
     `Plystra is running (ready in ${((Date.now() - started) / 1000).toFixed(1)} s). Press Ctrl-C to stop.`,
     '',
     ...services.map((s) => `  ${s.name.padEnd(22)} ${s.url}${s.name === 'core' ? '/api/v1' : ''}`),
+    ...(sink ? [`  ${'smtp sink'.padEnd(22)} smtp://127.0.0.1:${ports.smtpSink} (received mail is printed here)`] : []),
     `  ${'database'.padEnd(22)} ${database.embedded ? `embedded PostgreSQL (data in .data/postgres)` : 'DATABASE_URL'}`,
     '',
     `Demo login: alice@example.com / ${DEMO_PASSWORD}  (also bob@example.com)`,

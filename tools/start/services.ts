@@ -16,7 +16,7 @@ export interface DevEnvironment {
   sessionSecret: string;
   apiKeySecret: string;
   emailCapabilityToken: string;
-  smtpPort: number;
+  ports: { core: number; authPlugin: number; emailSmtp: number; smtpSink: number };
 }
 
 /** Every service `npm start` runs, with its development settings; those not built yet are skipped. */
@@ -26,23 +26,23 @@ export function devServices(dev: DevEnvironment): DevService[] {
     {
       name: 'core',
       entry: 'dist/apps/core/src/main.js',
-      url: 'http://127.0.0.1:8080',
+      url: `http://127.0.0.1:${dev.ports.core}`,
       healthPath: '/api/v1/ready',
-      env: { ...shared, PLYSTRA_API_KEY_SECRET: dev.apiKeySecret, SERVER_HOST: '127.0.0.1', SERVER_PORT: '8080', SERVER_PUBLIC_URL: 'http://localhost:8080' },
+      env: { ...shared, PLYSTRA_API_KEY_SECRET: dev.apiKeySecret, SERVER_HOST: '127.0.0.1', SERVER_PORT: String(dev.ports.core), SERVER_PUBLIC_URL: `http://localhost:${dev.ports.core}` },
     },
     {
       name: 'plugin-auth-complete',
       entry: 'dist/apps/plugin-auth-complete/src/main.js',
-      url: 'http://127.0.0.1:8790',
+      url: `http://127.0.0.1:${dev.ports.authPlugin}`,
       healthPath: '/health',
-      env: { ...shared, AUTH_PLUGIN_LISTEN_ADDR: '127.0.0.1:8790', PLYSTRA_EMAIL_CAPABILITY_TOKEN: dev.emailCapabilityToken },
+      env: { ...shared, AUTH_PLUGIN_LISTEN_ADDR: `127.0.0.1:${dev.ports.authPlugin}`, PLYSTRA_EMAIL_CAPABILITY_TOKEN: dev.emailCapabilityToken },
     },
     {
       name: 'plugin-email-smtp',
       entry: 'dist/apps/plugin-email-smtp/src/main.js',
-      url: 'http://127.0.0.1:8791',
+      url: `http://127.0.0.1:${dev.ports.emailSmtp}`,
       healthPath: '/health',
-      env: { ...shared, EMAIL_SMTP_LISTEN_ADDR: '127.0.0.1:8791', EMAIL_CAPABILITY_TOKEN: dev.emailCapabilityToken, SMTP_HOST: '127.0.0.1', SMTP_PORT: String(dev.smtpPort) },
+      env: { ...shared, EMAIL_SMTP_LISTEN_ADDR: `127.0.0.1:${dev.ports.emailSmtp}`, EMAIL_CAPABILITY_TOKEN: dev.emailCapabilityToken, SMTP_HOST: '127.0.0.1', SMTP_PORT: String(dev.ports.smtpSink) },
     },
   ];
   return all.filter((service) => existsSync(join(dev.root, service.entry)));
