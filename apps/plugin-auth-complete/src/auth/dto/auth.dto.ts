@@ -1,0 +1,49 @@
+import { IsEmail, IsObject, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+
+export class LoginDto {
+  @IsString()
+  @MaxLength(254)
+  email: string;
+
+  @IsString()
+  @MaxLength(4096)
+  password: string;
+}
+
+export class RefreshDto {
+  @IsString()
+  @MaxLength(256)
+  refresh_token: string;
+}
+
+export class LogoutDto {
+  @IsOptional()
+  @IsString()
+  @MaxLength(256)
+  refresh_token?: string;
+}
+
+export class RegisterDto {
+  @IsEmail({}, { message: 'email must be a valid email address' })
+  @MaxLength(254)
+  email: string;
+
+  @IsString()
+  @MinLength(1)
+  @MaxLength(4096)
+  password: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  username?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  member_display_name?: string;
+
+  @IsOptional()
+  @IsObject()
+  metadata?: Record<string, unknown>;
+}
