@@ -1,0 +1,73 @@
+import { PageQueryDto } from '@plystra/http';
+import { IsEmail, IsIn, MaxLength } from 'class-validator';
+import { IsEntityId, IsGovernedJson, IsText, Optional, OptionalNullable } from '../../management/dto-rules';
+
+const USER_STATUSES = ['active', 'disabled'];
+
+/** `password` is plaintext, checked against the policy and stored only as its Argon2id hash. */
+export class UserCreateDto {
+  @Optional()
+  @IsEntityId()
+  id?: string;
+
+  @IsEmail({}, { message: 'email must be a valid email address' })
+  @MaxLength(320)
+  email: string;
+
+  @OptionalNullable()
+  @IsText(200)
+  username?: string | null;
+
+  @OptionalNullable()
+  @IsText(64)
+  phone?: string | null;
+
+  @Optional()
+  @IsText(4096)
+  password?: string;
+
+  @Optional()
+  @IsIn(USER_STATUSES)
+  status?: string;
+
+  @Optional()
+  @IsGovernedJson()
+  metadata?: Record<string, unknown>;
+}
+
+export class UserPatchDto {
+  @Optional()
+  @IsEmail({}, { message: 'email must be a valid email address' })
+  @MaxLength(320)
+  email?: string;
+
+  @OptionalNullable()
+  @IsText(200)
+  username?: string | null;
+
+  @OptionalNullable()
+  @IsText(64)
+  phone?: string | null;
+
+  @Optional()
+  @IsText(4096)
+  password?: string;
+
+  @Optional()
+  @IsIn(USER_STATUSES)
+  status?: string;
+
+  @Optional()
+  @IsGovernedJson()
+  metadata?: Record<string, unknown>;
+}
+
+export class UserListQueryDto extends PageQueryDto {
+  @Optional()
+  @IsIn(USER_STATUSES)
+  status?: string;
+
+  @Optional()
+  @IsText(320)
+  email?: string;
+}
