@@ -1,0 +1,88 @@
+import { PageQueryDto } from '@plystra/http';
+import { IsIn, IsISO8601, IsNotEmpty, IsObject, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import type { GrantLevel } from '../../access/principal';
+import { CREDENTIAL_ID, IsPermissionKey } from './permission-key.validator';
+
+export const GRANT_LEVELS: GrantLevel[] = ['instance_super_admin', 'instance_admin', 'space_admin', 'group_admin'];
+
+export class AdminGrantCreateDto {
+  @IsOptional()
+  @IsString()
+  @Matches(CREDENTIAL_ID, { message: 'id must be 1-128 characters of A-Z, a-z, 0-9, _ and -' })
+  id?: string;
+
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  user_id!: string;
+
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  member_id?: string;
+
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  space_id?: string;
+
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  group_id?: string;
+
+  @IsIn(GRANT_LEVELS)
+  level!: GrantLevel;
+
+  @IsString()
+  @MaxLength(200)
+  @IsPermissionKey()
+  permission_key!: string;
+
+  @IsOptional()
+  @IsIn(['active', 'disabled'])
+  status?: 'active' | 'disabled';
+
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  expires_at?: string;
+
+  @IsOptional()
+  @IsObject()
+  metadata?: Record<string, unknown>;
+}
+
+export class AdminGrantQueryDto extends PageQueryDto {
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  user_id?: string;
+
+  @IsOptional()
+  @IsIn(GRANT_LEVELS)
+  level?: GrantLevel;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  space_id?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  group_id?: string;
+
+  @IsOptional()
+  @IsIn(['active', 'disabled', 'revoked'])
+  status?: string;
+}
+
+export class RevokeDto {
+  @IsOptional()
+  @IsString()
+  @MaxLength(1000)
+  revoked_reason?: string;
+}
