@@ -1,4 +1,8 @@
+import { Transform } from 'class-transformer';
 import { IsEmail, IsObject, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+
+/** Addresses are compared trimmed (and lower-cased by the services). */
+const trimmed = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
 export class LoginDto {
   @IsString()
@@ -24,6 +28,7 @@ export class LogoutDto {
 }
 
 export class RegisterDto {
+  @Transform(trimmed)
   @IsEmail({}, { message: 'email must be a valid email address' })
   @MaxLength(254)
   email: string;

@@ -1,6 +1,11 @@
+import { Transform } from 'class-transformer';
 import { IsEmail, IsObject, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 
+/** Addresses are compared trimmed (and lower-cased by the services). */
+const trimmed = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+
 export class EmailCodeSendDto {
+  @Transform(trimmed)
   @IsEmail({}, { message: 'email must be a valid email address' })
   @MaxLength(254)
   email: string;
@@ -21,6 +26,7 @@ export class EmailCodeVerifyDto {
 }
 
 export class MagicLinkSendDto {
+  @Transform(trimmed)
   @IsEmail({}, { message: 'email must be a valid email address' })
   @MaxLength(254)
   email: string;
