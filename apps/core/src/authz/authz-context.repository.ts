@@ -1,0 +1,118 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { GroupRef, StoredGroups } from './context-mode';
+import type {
+  AuthzQuestion, Candidate, GroupSnapshot, MemberSnapshot, SpaceSnapshot, TargetSnapshot, UserMemberSnapshot, UserSnapshot,
+} from './engine/decision.types';
+
+export interface LoadedContext {
+  registryVersion: string | null;
+  user: UserSnapshot | null;
+  member: MemberSnapshot | null;
+  userMember: UserMemberSnapshot | null;
+  space: SpaceSnapshot | null;
+  target: TargetSnapshot | null;
+  candidates: Candidate[];
+}
+
+export interface LoadPlan {
+  actor: boolean;
+  target: boolean;
+  candidates: boolean;
+}
+
+/**
+ * Everything one check reads, in one round trip: the registry version token, the actor snapshot
+ * (user, member, binding, space by id), the stored target with its group, and the candidate set
+ * (active member-roles × active roles × live role-permissions × active permissions for this
+ * resource type and action, with anchor groups). Each part is skipped when the plan says so.
+ */
+const LOAD_SQL = `
+SELECT
+  (SELECT version FROM authz_registry_version WHERE id = 1) AS registry_version,
+  (SELECT json_build_object('id', u.id, 'email', u.email, 'status', u.status)
+     FROM users u WHERE $8::boolean AND u.id = $1 AND u.deleted_at IS NULL) AS "user",
+  (SELECT json_build_object('id', m.id, 'space_id', m.space_id, 'display_name', m.display_name, 'status', m.status)
+     FROM members m WHERE $8::boolean AND m.id = $2 AND m.deleted_at IS NULL) AS member,
+  (SELECT json_build_object('id', b.id, 'user_id', b.user_id, 'member_id', b.member_id, 'space_id', b.space_id,
+          'relation_type', b.relation_type, 'status', b.status, 'is_primary', b.is_primary, 'expires_at', b.expires_at)
+     FROM user_members b WHERE $8::boolean AND b.id = $3 AND b.deleted_at IS NULL) AS user_member,
+  (SELECT json_build_object('id', s.id, 'name', s.name, 'status', s.status)
+     FROM spaces s WHERE $8::boolean AND s.id = $4 AND s.deleted_at IS NULL) AS space,
+  (SELECT json_build_object('id', r.id, 'external_id', r.external_id, 'type', r.resource_type, 'space_id', r.space_id,
+          'group_id', r.group_id, 'owner_member_id', r.owner_member_id, 'display_name', r.display_name,
+          'visibility', r.visibility, 'status', r.status,
+          'group', CASE WHEN g.id IS NULL THEN NULL
+                   ELSE json_build_object('id', g.id, 'space_id', g.space_id, 'path', g.path, 'status', g.status) END)
+     FROM resources r LEFT JOIN groups g ON g.id = r.group_id AND g.deleted_at IS NULL
+    WHERE $9::boolean AND r.id = $5 AND r.resource_type = $6 AND r.deleted_at IS NULL) AS target,
+  (SELECT coalesce(json_agg(json_build_object(
+            'role', json_build_object('id', ro.id, 'key', ro.key, 'space_id', ro.space_id),
+            'permission', json_build_object('id', p.id, 'resource', p.resource, 'action', p.action, 'scope', p.scope),
+            'scope_anchor', CASE WHEN a.id IS NULL THEN NULL
+                            ELSE json_build_object('id', a.id, 'space_id', a.space_id, 'path', a.path, 'status', a.status) END,
+            'member_role_id', mr.id,
+            'member_role_space_id', mr.space_id)), '[]'::json)
+     FROM member_roles mr
+     JOIN roles ro ON ro.id = mr.role_id AND ro.status = 'active' AND ro.deleted_at IS NULL
+     JOIN role_permissions rp ON rp.role_id = ro.id AND rp.deleted_at IS NULL
+     JOIN permissions p ON p.id = rp.permission_id AND p.resource = $6 AND p.action = $7 AND p.status = 'active' AND p.deleted_at IS NULL
+     LEFT JOIN groups a ON a.id = mr.scope_anchor_group_id AND a.deleted_at IS NULL
+    WHERE $10::boolean AND mr.member_id = $2 AND mr.status = 'active' AND mr.deleted_at IS NULL) AS candidates`;
+
+const GROUPS_SQL = `
+SELECT id, space_id, path, status FROM groups
+ WHERE deleted_at IS NULL
+   AND (id = ANY($1::text[]) OR (space_id, path) IN (SELECT s, p FROM unnest($2::text[], $3::text[]) AS x(s, p)))`;
+
+const iso = (value: string | null) => (value ? new Date(value).toISOString() : null);
+
+interface TargetRow extends Omit<TargetSnapshot['resource'], 'group_path' | 'proposed'> {
+  group: GroupSnapshot | null;
+}
+
+/** Reads the facts of one check; decides nothing. */
+@Injectable()
+export class AuthzContextRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async load(q: AuthzQuestion, plan: LoadPlan): Promise<LoadedContext> {
+    const [row] = await this.dataSource.query(LOAD_SQL, [
+      q.user_id, q.member_id, q.user_member_id, q.space_id, q.resource_id, q.resource_type, q.action, plan.actor, plan.target, plan.candidates,
+    ]);
+    const target = row.target as TargetRow | null;
+    const userMember = row.user_member as UserMemberSnapshot | null;
+    return {
+      registryVersion: row.registry_version ?? null,
+      user: row.user,
+      member: row.member,
+      userMember: userMember && { ...userMember, expires_at: iso(userMember.expires_at) },
+      space: row.space,
+      target: target && {
+        resource: {
+          id: target.id, external_id: target.external_id, type: target.type, space_id: target.space_id, group_id: target.group_id,
+          group_path: target.group?.path ?? null, owner_member_id: target.owner_member_id, display_name: target.display_name,
+          visibility: target.visibility, status: target.status, proposed: false,
+        },
+        group: target.group,
+      },
+      candidates: row.candidates,
+    };
+  }
+
+  /** The stored groups that inline references name, by id or by (space, path). */
+  async groups(refs: GroupRef[]): Promise<StoredGroups> {
+    const ids = refs.flatMap((r) => (r.id ? [r.id] : []));
+    const paths = refs.filter((r) => !r.id && r.path);
+    const rows: GroupSnapshot[] = refs.length
+      ? await this.dataSource.query(GROUPS_SQL, [ids, paths.map((r) => r.spaceId), paths.map((r) => r.path)])
+      : [];
+    return storedGroups(rows);
+  }
+}
+
+export function storedGroups(rows: GroupSnapshot[]): StoredGroups {
+  const byId = new Map(rows.map((g) => [g.id, g]));
+  const byPath = new Map(rows.map((g) => [`${g.space_id}\0${g.path}`, g]));
+  return { byId: (id) => byId.get(id), byPath: (spaceId, path) => byPath.get(`${spaceId}\0${path}`) };
+}

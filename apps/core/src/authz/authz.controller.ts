@@ -1,0 +1,36 @@
+import { Body, Controller, HttpCode, Post, UseInterceptors } from '@nestjs/common';
+import { Ctx, type RequestContext } from '@plystra/http';
+import { RequirePermission } from '../access/access.decorators';
+import { principalOf } from '../access/access.guard';
+import { AUTHZ_CHECK } from './authz-access';
+import { AuthzService } from './authz.service';
+import { DecisionHeadersInterceptor } from './decision-headers.interceptor';
+import { AuthzBatchRequestDto, AuthzRequestDto } from './dto/authz-request.dto';
+
+/** `authz:check` is handler-resolved: the service asserts it against every space and group the check reaches. */
+@Controller('authz')
+@UseInterceptors(DecisionHeadersInterceptor)
+export class AuthzController {
+  constructor(private readonly authz: AuthzService) {}
+
+  @Post('check')
+  @HttpCode(200)
+  @RequirePermission(AUTHZ_CHECK)
+  check(@Body() dto: AuthzRequestDto, @Ctx() ctx: RequestContext) {
+    return this.authz.check(dto, principalOf(ctx.credential), ctx);
+  }
+
+  @Post('explain')
+  @HttpCode(200)
+  @RequirePermission(AUTHZ_CHECK)
+  explain(@Body() dto: AuthzRequestDto, @Ctx() ctx: RequestContext) {
+    return this.authz.explain(dto, principalOf(ctx.credential), ctx);
+  }
+
+  @Post('check-batch')
+  @HttpCode(200)
+  @RequirePermission(AUTHZ_CHECK)
+  checkBatch(@Body() dto: AuthzBatchRequestDto, @Ctx() ctx: RequestContext) {
+    return this.authz.checkBatch(dto, principalOf(ctx.credential), ctx);
+  }
+}
