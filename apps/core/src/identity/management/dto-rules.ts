@@ -1,5 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { governedJsonProblems } from '@plystra/db';
+import { Transform } from 'class-transformer';
 import { IsString, Matches, MaxLength, MinLength, ValidateIf, registerDecorator, type ValidationArguments } from 'class-validator';
 
 /** Client-supplied ids: 1–128 characters, letters, digits and `_ . : -`, starting with a letter or digit. */
@@ -18,6 +19,9 @@ export const IsEntityId = () => applyDecorators(IsString(), Matches(ENTITY_ID, {
 
 /** A key (role key, resource type, action). */
 export const IsKey = () => applyDecorators(IsString(), Matches(KEY, { message: '$property must be lower-case letters, digits, _ or -, starting with a letter (at most 100)' }));
+
+/** Surrounding whitespace is dropped before validation (emails). */
+export const Trim = () => Transform(({ value }) => (typeof value === 'string' ? value.trim() : value));
 
 /** A bounded text field. */
 export const IsText = (max: number) => applyDecorators(IsString(), MaxLength(max));

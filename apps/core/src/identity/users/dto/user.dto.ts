@@ -1,6 +1,6 @@
 import { PageQueryDto } from '@plystra/http';
 import { IsEmail, IsIn, MaxLength } from 'class-validator';
-import { IsEntityId, IsGovernedJson, IsText, Optional, OptionalNullable } from '../../management/dto-rules';
+import { IsEntityId, IsGovernedJson, IsText, Optional, OptionalNullable, Trim } from '../../management/dto-rules';
 
 const USER_STATUSES = ['active', 'disabled'];
 
@@ -10,6 +10,7 @@ export class UserCreateDto {
   @IsEntityId()
   id?: string;
 
+  @Trim()
   @IsEmail({}, { message: 'email must be a valid email address' })
   @MaxLength(320)
   email: string;
@@ -37,6 +38,7 @@ export class UserCreateDto {
 
 export class UserPatchDto {
   @Optional()
+  @Trim()
   @IsEmail({}, { message: 'email must be a valid email address' })
   @MaxLength(320)
   email?: string;

@@ -1,0 +1,65 @@
+import { Body, Controller, Get, Param, Patch, Post, Put, Query } from '@nestjs/common';
+import { Ctx, PageQueryDto, type RequestContext } from '@plystra/http';
+import { RequirePermission } from '../access/access.decorators';
+import { ResourceActionUpsertDto, ResourceMappingUpsertDto, ResourceTypeListQueryDto, ResourceTypeUpsertDto } from './dto/registry.dto';
+import { RegistryService } from './registry.service';
+
+/** The resource registry is instance-wide: `registry:read` and `registry:manage`. Upserts by POST answer 201. */
+@Controller('resource-types')
+export class RegistryController {
+  constructor(private readonly registry: RegistryService) {}
+
+  @Get()
+  @RequirePermission('registry:read')
+  list(@Query() query: ResourceTypeListQueryDto) {
+    return this.registry.listTypes(query);
+  }
+
+  @Post()
+  @RequirePermission('registry:manage')
+  upsert(@Body() dto: ResourceTypeUpsertDto, @Ctx() ctx: RequestContext) {
+    return this.registry.upsertType(dto, ctx);
+  }
+
+  @Get(':key')
+  @RequirePermission('registry:read')
+  get(@Param('key') key: string) {
+    return this.registry.getType(key);
+  }
+
+  @Get(':key/actions')
+  @RequirePermission('registry:read')
+  actions(@Param('key') key: string, @Query() query: PageQueryDto) {
+    return this.registry.listActions(key, query);
+  }
+
+  @Post(':key/actions')
+  @RequirePermission('registry:manage')
+  upsertAction(@Param('key') key: string, @Body() dto: ResourceActionUpsertDto, @Ctx() ctx: RequestContext) {
+    return this.registry.upsertAction(key, dto, ctx);
+  }
+
+  @Get(':key/mapping')
+  @RequirePermission('registry:read')
+  mapping(@Param('key') key: string) {
+    return this.registry.getMapping(key);
+  }
+
+  @Post(':key/mapping')
+  @RequirePermission('registry:manage')
+  createMapping(@Param('key') key: string, @Body() dto: ResourceMappingUpsertDto, @Ctx() ctx: RequestContext) {
+    return this.registry.upsertMapping(key, dto, ctx);
+  }
+
+  @Put(':key/mapping')
+  @RequirePermission('registry:manage')
+  putMapping(@Param('key') key: string, @Body() dto: ResourceMappingUpsertDto, @Ctx() ctx: RequestContext) {
+    return this.registry.upsertMapping(key, dto, ctx);
+  }
+
+  @Patch(':key/mapping')
+  @RequirePermission('registry:manage')
+  patchMapping(@Param('key') key: string, @Body() dto: ResourceMappingUpsertDto, @Ctx() ctx: RequestContext) {
+    return this.registry.upsertMapping(key, dto, ctx);
+  }
+}

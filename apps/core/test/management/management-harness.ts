@@ -1,0 +1,83 @@
+import { newId } from '@plystra/db';
+import { PasswordHasher } from '@plystra/session';
+import type { Response } from 'supertest';
+import { DEMO_PASSWORD } from '../../src/demo/demo-seed';
+import { type CoreTestApp, startCore } from '../core-test-app';
+
+/** A signed-in caller of the management API. */
+export interface Caller {
+  userId: string;
+  token: string;
+  get(path: string): Promise<Response>;
+  post(path: string, body?: unknown): Promise<Response>;
+  patch(path: string, body?: unknown): Promise<Response>;
+  put(path: string, body?: unknown): Promise<Response>;
+  del(path: string): Promise<Response>;
+}
+
+export interface ManagementTestApp extends CoreTestApp {
+  /** user_alice, made an instance super admin. */
+  admin: Caller;
+  /** A new user holding one admin grant, signed in through a binding in `bindingSpace`. */
+  grantee(grant: { level: 'instance_admin' | 'space_admin' | 'group_admin'; permissionKey: string; spaceId?: string; groupId?: string }): Promise<Caller>;
+  /** Every audit row written for a resource id. */
+  auditOf(resourceId: string): Promise<Array<{ action: string; resource_type: string; space_id: string | null; actor_user_id: string | null; request_id: string; trace: any }>>;
+}
+
+const hasher = new PasswordHasher();
+let sharedHash: Promise<string> | undefined;
+
+export async function startManagement(): Promise<ManagementTestApp> {
+  const core = await startCore();
+  const ds = core.db.dataSource;
+  await ds.query(`INSERT INTO admin_grants (id, user_id, level, permission_key) VALUES ('ag_test_super', 'user_alice', 'instance_super_admin', '*')`);
+
+  const signIn = async (userId: string, email: string, password: string): Promise<Caller> => {
+    const login = await core.http.post('/api/v1/auth/login').send({ email, password });
+    if (login.status !== 200) throw new Error(`login of ${email} failed: ${login.status} ${JSON.stringify(login.body)}`);
+    const token: string = login.body.data.access_token;
+    const auth = { Authorization: `Bearer ${token}` };
+    const url = (path: string) => `/api/v1${path}`;
+    return {
+      userId,
+      token,
+      get: (path) => core.http.get(url(path)).set(auth),
+      post: (path, body) => core.http.post(url(path)).set(auth).send(body as object),
+      patch: (path, body) => core.http.patch(url(path)).set(auth).send(body as object),
+      put: (path, body) => core.http.put(url(path)).set(auth).send(body as object),
+      del: (path) => core.http.delete(url(path)).set(auth),
+    };
+  };
+
+  const admin = await signIn('user_alice', 'alice@example.com', DEMO_PASSWORD);
+
+  return {
+    ...core,
+    admin,
+    async grantee(grant) {
+      sharedHash ??= hasher.hash(DEMO_PASSWORD);
+      const userId = newId('user');
+      const email = `${userId}@example.test`;
+      const memberId = newId('member');
+      await ds.query(`INSERT INTO users (id, email, password_hash) VALUES ($1, $2, $3)`, [userId, email, await sharedHash]);
+      await ds.query(`INSERT INTO members (id, space_id, display_name) VALUES ($1, 'space_acme', $2)`, [memberId, `Member of ${userId}`]);
+      await ds.query(
+        `INSERT INTO user_members (id, user_id, member_id, space_id, relation_type, is_primary) VALUES ($1, $2, $3, 'space_acme', 'self', true)`,
+        [newId('um'), userId, memberId],
+      );
+      await ds.query(`INSERT INTO admin_grants (id, user_id, level, permission_key, space_id, group_id) VALUES ($1, $2, $3, $4, $5, $6)`, [
+        newId('ag'), userId, grant.level, grant.permissionKey, grant.spaceId ?? null, grant.groupId ?? null,
+      ]);
+      return signIn(userId, email, DEMO_PASSWORD);
+    },
+    auditOf(resourceId) {
+      return ds.query(
+        `SELECT action, resource_type, space_id, actor_user_id, request_id, trace FROM audit_logs WHERE resource_id = $1 ORDER BY created_at, id`,
+        [resourceId],
+      );
+    },
+  };
+}
+
+/** The error code of an answer, for compact assertions. */
+export const codeOf = (res: Response) => res.body?.error?.code as string | undefined;
