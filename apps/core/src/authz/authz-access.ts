@@ -13,13 +13,15 @@ export interface TouchedScope {
 }
 
 /**
- * Where a check reaches: the actor's space, the target's space and group, and the space and
- * anchor of every inline grant (a grant without an anchor reaches the target group of its space).
+ * Where a check reaches: the requested space, the real spaces of the stored member and binding,
+ * the target's space and group, and the space and anchor of every inline grant (a grant without
+ * an anchor reaches the target group of its space). A caller must cover all of them, so a
+ * snapshot from a space it cannot check in never reaches it.
  */
-export function touchedScopes(actorSpaceId: string, target: TargetSnapshot | null, grants: InlineGrant[]): TouchedScope[] {
+export function touchedScopes(actorSpaceId: string, actorSpaces: string[], target: TargetSnapshot | null, grants: InlineGrant[]): TouchedScope[] {
   const group = target?.group ?? null;
   const inSpace = (spaceId: string) => (group?.space_id === spaceId ? group : null);
-  const touched: TouchedScope[] = [{ spaceId: actorSpaceId, group: inSpace(actorSpaceId) }];
+  const touched: TouchedScope[] = [actorSpaceId, ...actorSpaces].map((spaceId) => ({ spaceId, group: inSpace(spaceId) }));
   if (target) touched.push({ spaceId: target.resource.space_id, group });
   for (const { candidate } of grants) touched.push({ spaceId: candidate.role.space_id, group: candidate.scope_anchor ?? inSpace(candidate.role.space_id) });
   return touched;

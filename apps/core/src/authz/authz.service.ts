@@ -98,7 +98,8 @@ export class AuthzService {
     const grants = inlineGrants(dto.grants ?? [], question, stored);
     const candidates = pure ? grants.filter((g) => g.applies).map((g) => g.candidate) : loaded.candidates;
 
-    await this.access.assert(principal, touchedScopes(question.space_id, target, grants));
+    const actorSpaces = [loaded.member?.space_id, loaded.userMember?.space_id].filter((s): s is string => !!s);
+    await this.access.assert(principal, touchedScopes(question.space_id, actorSpaces, target, grants));
 
     const actorSnapshot = actor.inline ?? storedActor(loaded, question);
     const registered = !!registry.resource_type && !!registry.action;

@@ -61,3 +61,49 @@ export async function auditRow(ds: DataSource, id: string) {
   const [row] = await ds.query(`SELECT * FROM audit_logs WHERE id = $1`, [id]);
   return row;
 }
+
+export interface GrantSpec {
+  scope: string;
+  anchorGroupId?: string | null;
+  action?: string;
+  roleKey?: string;
+  resource?: string;
+}
+
+/**
+ * A fresh user acting as a fresh member of `spaceId` through an active binding, holding one role
+ * per grant spec (each role: one permission, one member-role with its anchor). Returns the actor.
+ */
+export async function memberWithGrants(ds: DataSource, spaceId: string, grants: GrantSpec[]) {
+  const userId = newId('user');
+  const memberId = newId('member');
+  const bindingId = newId('um');
+  await ds.query(`INSERT INTO users (id, email) VALUES ($1, $2)`, [userId, `${userId}@example.test`]);
+  await ds.query(`INSERT INTO members (id, space_id, display_name) VALUES ($1, $2, $3)`, [memberId, spaceId, `Member ${memberId}`]);
+  await ds.query(`INSERT INTO user_members (id, user_id, member_id, space_id, relation_type) VALUES ($1, $2, $3, $4, 'self')`, [bindingId, userId, memberId, spaceId]);
+  for (const g of grants) {
+    const roleId = newId('role');
+    const resource = g.resource ?? 'invoice';
+    const action = g.action ?? 'read';
+    await ds.query(`INSERT INTO roles (id, space_id, key, name) VALUES ($1, $2, $3, $3)`, [roleId, spaceId, g.roleKey ?? roleId]);
+    const status = g.scope === 'global' ? 'disabled' : 'active';
+    const [perm] = await ds.query(
+      `INSERT INTO permissions (id, resource, action, scope, status) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (resource, action, scope) DO UPDATE SET status = EXCLUDED.status RETURNING id`,
+      [newId('perm'), resource, action, g.scope, status],
+    );
+    await ds.query(`INSERT INTO role_permissions (id, role_id, permission_id) VALUES ($1, $2, $3)`, [newId('rp'), roleId, perm.id]);
+    await ds.query(`INSERT INTO member_roles (id, member_id, role_id, space_id, scope_anchor_group_id) VALUES ($1, $2, $3, $4, $5)`, [
+      newId('mr'), memberId, roleId, spaceId, g.anchorGroupId ?? null,
+    ]);
+  }
+  return { user_id: userId, member_id: memberId, user_member_id: bindingId, space_id: spaceId };
+}
+
+export async function insertResource(ds: DataSource, spaceId: string, values: { id?: string; groupId?: string | null; ownerMemberId?: string | null; type?: string } = {}) {
+  const id = values.id ?? newId(values.type ?? 'invoice');
+  await ds.query(`INSERT INTO resources (id, resource_type, space_id, group_id, owner_member_id) VALUES ($1, $2, $3, $4, $5)`, [
+    id, values.type ?? 'invoice', spaceId, values.groupId ?? null, values.ownerMemberId ?? null,
+  ]);
+  return id;
+}
