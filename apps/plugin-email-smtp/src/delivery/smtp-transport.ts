@@ -6,6 +6,7 @@ import { EMAIL_SMTP_CONFIG } from '../config/email-smtp-config.module';
 import type { EmailSmtpConfig } from '../config/email-smtp.config';
 import { SMTP_SETTINGS } from '../settings/smtp-settings.module';
 import type { SmtpSettings } from '../settings/smtp-settings';
+import { noDelaySocket } from './no-delay-socket';
 import { smtpFailureOf, type SmtpFailure } from './smtp-failure';
 
 export type SmtpSendResult = { ok: true; messageId: string; rejected: string[] } | { ok: false; failure: SmtpFailure };
@@ -26,6 +27,7 @@ export function transportOptions(settings: SmtpSettings, password: string | unde
     greetingTimeout: settings.greeting_timeout_ms,
     socketTimeout: settings.socket_timeout_ms,
     dnsTimeout: settings.connection_timeout_ms,
+    getSocket: noDelaySocket(settings),
     disableFileAccess: true,
     disableUrlAccess: true,
     logger: false,

@@ -13,12 +13,24 @@ export interface IdempotencyRecord {
   leaseExpired: boolean;
 }
 
+/**
+ * Prefix of a write that commits asynchronously: `set_config(…, true)` lasts for the statement's
+ * own transaction, and the CTE runs because the write reads its one row.
+ */
+const ASYNC_COMMIT = `WITH async_commit AS MATERIALIZED (SELECT set_config('synchronous_commit', 'off', true))`;
+
 export type ClaimResult = { claimed: true; claimToken: string } | { claimed: false; record: IdempotencyRecord | null };
 
 /**
  * The ledger of idempotency keys in `plugin_email_smtp_idempotency`. A key is claimed atomically:
  * the first request inserts it as `pending`; a later one takes it over only when the key has
  * expired, or for the same request when the last attempt failed or its owner vanished (lease over).
+ *
+ * Writes commit asynchronously (`synchronous_commit = off`, for these statements only): a commit
+ * no longer waits for its WAL flush, which is most of the cost of a send. A crash of PostgreSQL
+ * itself (not of this service) can then forget the keys written in its last fraction of a second,
+ * so a retry of one of those messages could deliver a second copy; a message is never lost and a
+ * failure is never recorded as a delivery.
  */
 @Injectable()
 export class IdempotencyRepository {
@@ -27,8 +39,9 @@ export class IdempotencyRepository {
   async claim(key: string, requestHash: string, leaseMs: number, windowMs: number): Promise<ClaimResult> {
     const claimToken = randomBytes(12).toString('hex');
     const rows: Array<{ claim_token: string }> = await this.dataSource.query(
-      `INSERT INTO plugin_email_smtp_idempotency AS t (idempotency_key, request_hash, state, claim_token, lease_expires_at, expires_at)
-       VALUES ($1, $2, 'pending', $3, now() + make_interval(secs => $4 / 1000.0), now() + make_interval(secs => $5 / 1000.0))
+      `${ASYNC_COMMIT}
+       INSERT INTO plugin_email_smtp_idempotency AS t (idempotency_key, request_hash, state, claim_token, lease_expires_at, expires_at)
+       SELECT $1, $2, 'pending', $3, now() + make_interval(secs => $4 / 1000.0), now() + make_interval(secs => $5 / 1000.0) FROM async_commit
        ON CONFLICT (idempotency_key) DO UPDATE SET
          state = 'pending',
          claim_token = EXCLUDED.claim_token,
@@ -61,7 +74,9 @@ export class IdempotencyRepository {
   /** Stores the answer of the claim's attempt; false when the claim was lost meanwhile. */
   async settle(key: string, claimToken: string, state: Exclude<IdempotencyState, 'pending'>, response: EmailSendResponse): Promise<boolean> {
     const result: [unknown[], number] = await this.dataSource.query(
-      `UPDATE plugin_email_smtp_idempotency SET state = $3, response = $4, updated_at = now()
+      `${ASYNC_COMMIT}
+       UPDATE plugin_email_smtp_idempotency SET state = $3, response = $4, updated_at = now()
+       FROM async_commit
        WHERE idempotency_key = $1 AND claim_token = $2 AND state = 'pending'`,
       [key, claimToken, state, JSON.stringify(response)],
     );
