@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { runMigrations, startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../../libs/db/src';
 import { TEST_ADMIN_URL_ENV, TEST_DB_PREFIX, TEST_TEMPLATE_ENV, databaseUrl, withAdminClient } from '../../libs/db/src/testing';
-import { allMigrationSets } from './migration-sets';
+import { allMigrationSets } from '../../migrations';
 
 declare global {
   // eslint-disable-next-line no-var
