@@ -104,7 +104,13 @@ export class ApiKeysService {
     return key;
   }
 
+  /** The key's scope and state, never its plaintext or hash (and no key names that read as secrets). */
   private auditRow(action: string, key: ApiKey, principal: Principal, ctx: RequestContext) {
-    return credentialAuditRow({ action, resourceType: 'api_key', resourceId: key.id, spaceId: key.space_id, details: { ...key } }, principal, ctx);
+    const { created_by_api_key_id, last_used_at: _lastUsed, ...details } = key;
+    return credentialAuditRow(
+      { action, resourceType: 'api_key', resourceId: key.id, spaceId: key.space_id, details: { ...details, created_by_key_id: created_by_api_key_id } },
+      principal,
+      ctx,
+    );
   }
 }

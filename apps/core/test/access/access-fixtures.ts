@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { newId } from '@plystra/db';
-import type { TokenHasher } from '@plystra/session';
+import { SessionService, type TokenHasher } from '@plystra/session';
 import { API_KEY_HASHER } from '../../src/access/credential.service';
-import { DEMO_PASSWORD } from '../../src/demo/demo-seed';
 import type { CoreTestApp } from '../core-test-app';
 
 export interface GrantSpec {
@@ -30,6 +29,7 @@ export interface KeySpec {
   group_id?: string | null;
   status?: 'active' | 'disabled' | 'revoked';
   expires_at?: Date | null;
+  created_by_user_id?: string | null;
 }
 
 /** Inserts admin grants as rows (the test's own setup, not the API under test). */
@@ -49,26 +49,24 @@ export async function insertGrants(core: CoreTestApp, userId: string, grants: Gr
 }
 
 /**
- * A signed-in user bound to a fresh member of `space_acme` (login needs an active binding), with
- * the given admin grants. Uses the demo password hash, so no hashing is paid per user.
+ * A signed-in user bound to a fresh member of `space_acme`, with the given admin grants. The
+ * session is minted by the real SessionService (what login does after the password check), so no
+ * Argon2 verification is paid per user.
  */
 export async function signedInAdmin(core: CoreTestApp, grants: GrantSpec[] = [], name = newId('user')): Promise<Admin> {
   const ds = core.db.dataSource;
   const userId = name;
   const memberId = newId('member');
-  await ds.query(
-    `INSERT INTO users (id, email, status, password_hash) SELECT $1, $2, 'active', password_hash FROM users WHERE id = 'user_alice'`,
-    [userId, `${userId}@example.test`],
-  );
+  const userMemberId = newId('um');
+  await ds.query(`INSERT INTO users (id, email, status) VALUES ($1, $2, 'active')`, [userId, `${userId}@example.test`]);
   await ds.query(`INSERT INTO members (id, space_id, display_name) VALUES ($1, 'space_acme', $2)`, [memberId, `Member of ${userId}`]);
   await ds.query(
     `INSERT INTO user_members (id, user_id, member_id, space_id, relation_type, is_primary, linked_at) VALUES ($1, $2, $3, 'space_acme', 'self', true, now())`,
-    [newId('um'), userId, memberId],
+    [userMemberId, userId, memberId],
   );
   const grantIds = await insertGrants(core, userId, grants);
-  const res = await core.http.post('/api/v1/auth/login').send({ email: `${userId}@example.test`, password: DEMO_PASSWORD });
-  if (res.status !== 200) throw new Error(`login of ${userId} failed: ${res.status} ${JSON.stringify(res.body)}`);
-  const token = res.body.data.access_token as string;
+  const actor = { user_id: userId, member_id: memberId, user_member_id: userMemberId, space_id: 'space_acme' };
+  const { access_token: token } = await core.app.get(SessionService).create(userId, actor, { ip: null, userAgent: null });
   return { userId, memberId, token, grantIds, auth: ['Authorization', `Bearer ${token}`] };
 }
 
@@ -79,9 +77,10 @@ export async function insertKey(core: CoreTestApp, spec: KeySpec): Promise<{ id:
   const plaintext = `ply_ak_${id}.${randomBytes(32).toString('hex')}`;
   const spaceId = spec.space_id ?? (spec.level === 'instance' ? null : 'space_acme');
   await core.db.dataSource.query(
-    `INSERT INTO api_keys (id, name, key_prefix, key_hash, level, space_id, group_id, permission_keys, status, expires_at, revoked_at)
-     VALUES ($1, $1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, CASE WHEN $8 = 'revoked' THEN now() END)`,
-    [id, `ply_ak_${id}`, hasher.hash(plaintext), spec.level, spaceId, spec.group_id ?? null, JSON.stringify(spec.permission_keys), spec.status ?? 'active', spec.expires_at ?? null],
+    `INSERT INTO api_keys (id, name, key_prefix, key_hash, level, space_id, group_id, permission_keys, status, expires_at, created_by_user_id, revoked_at)
+     VALUES ($1, $1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, CASE WHEN $8 = 'revoked' THEN now() END)`,
+    [id, `ply_ak_${id}`, hasher.hash(plaintext), spec.level, spaceId, spec.group_id ?? null, JSON.stringify(spec.permission_keys), spec.status ?? 'active',
+      spec.expires_at ?? null, spec.created_by_user_id ?? null],
   );
   return { id, plaintext, header: ['X-Plystra-API-Key', plaintext] };
 }
