@@ -11,6 +11,7 @@ export class MetricsController {
   @Public()
   @Get('metrics')
   async metrics(@Req() req: Request, @Res() res: Response): Promise<void> {
-    res.type(PROMETHEUS_CONTENT_TYPE).send(await this.exposition.render(req));
+    const text = await this.exposition.render(req);
+    res.type(PROMETHEUS_CONTENT_TYPE).send(text);
   }
 }
