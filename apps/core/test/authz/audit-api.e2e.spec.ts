@@ -103,7 +103,7 @@ describe('audit of decisions and the audit query API (HTTP, real PostgreSQL)', (
     const paged: string[] = [];
     let cursor: string | null = null;
     do {
-      const res = await get(`/audit/logs?space_id=${ACME}&limit=2${cursor ? `&cursor=${cursor}` : ''}`).expect(200);
+      const res: { body: { data: Item[]; pagination: { cursor: string | null; has_more: boolean } } } = await get(`/audit/logs?space_id=${ACME}&limit=2${cursor ? `&cursor=${cursor}` : ''}`).expect(200);
       expect(res.body.data.length).toBeLessThanOrEqual(2);
       expect(res.body.pagination.has_more).toBe(res.body.pagination.cursor !== null);
       paged.push(...ids(res));
