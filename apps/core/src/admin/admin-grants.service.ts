@@ -5,8 +5,8 @@ import { DataSource } from 'typeorm';
 import { AccessPolicy } from '../access/access-policy.service';
 import { principalOf } from '../access/access.guard';
 import type { Principal } from '../access/principal';
+import { mutationAuditRow } from '../audit/mutation-audit';
 import { AdminGrantsRepository, type AdminGrant } from './admin-grants.repository';
-import { credentialAuditRow } from './credential-audit';
 import { type CredentialScope, checkedMetadata, futureExpiry, resolveCredentialScope, scopeLevelOfGrant } from './credential-scope';
 import type { AdminGrantCreateDto, AdminGrantQueryDto, RevokeDto } from './dto/admin-grant.dto';
 import { assertDelegable, assertTarget, denied, isSuperAdmin, visibleScope } from './target-access';
@@ -126,6 +126,6 @@ export class AdminGrantsService {
   }
 
   private auditRow(action: string, grant: AdminGrant, principal: Principal, ctx: RequestContext) {
-    return credentialAuditRow({ action, resourceType: 'admin_grant', resourceId: grant.id, spaceId: grant.space_id, details: { ...grant } }, principal, ctx);
+    return mutationAuditRow({ action, resourceType: 'admin_grant', resourceId: grant.id, spaceId: grant.space_id, details: { ...grant } }, principal, ctx);
   }
 }

@@ -7,7 +7,7 @@ import { AccessPolicy } from '../access/access-policy.service';
 import { principalOf } from '../access/access.guard';
 import { API_KEY_HASHER } from '../access/credential.service';
 import type { Principal } from '../access/principal';
-import { credentialAuditRow } from '../admin/credential-audit';
+import { mutationAuditRow } from '../audit/mutation-audit';
 import { type CredentialScope, checkedMetadata, futureExpiry, resolveCredentialScope } from '../admin/credential-scope';
 import type { RevokeDto } from '../admin/dto/admin-grant.dto';
 import { assertDelegable, assertTarget, visibleScope } from '../admin/target-access';
@@ -107,7 +107,7 @@ export class ApiKeysService {
   /** The key's scope and state, never its plaintext or hash (and no key names that read as secrets). */
   private auditRow(action: string, key: ApiKey, principal: Principal, ctx: RequestContext) {
     const { created_by_api_key_id, last_used_at: _lastUsed, ...details } = key;
-    return credentialAuditRow(
+    return mutationAuditRow(
       { action, resourceType: 'api_key', resourceId: key.id, spaceId: key.space_id, details: { ...details, created_by_key_id: created_by_api_key_id } },
       principal,
       ctx,

@@ -150,7 +150,7 @@ describe('admin grants (HTTP, real PostgreSQL)', () => {
       record(body, await core.http.post(GRANTS).set(...root.auth).set('Content-Type', 'application/json').send(JSON.stringify(body)));
     }
     record('truncated JSON', await core.http.post(GRANTS).set(...root.auth).set('Content-Type', 'application/json').send('{"user_id": '));
-    for (const id of ['%00', 'x'.repeat(5000), '%E2%9C%93', "'; DROP TABLE admin_grants; --"]) {
+    for (const id of ['%00', '%zz', '%', 'x'.repeat(5000), '%E2%9C%93', "'; DROP TABLE admin_grants; --"]) {
       record(`GET ${id.slice(0, 20)}`, await core.http.get(`${GRANTS}/${id}`).set(...root.auth));
       record(`revoke ${id.slice(0, 20)}`, await core.http.post(`${GRANTS}/${id}/revoke`).set(...root.auth).send({ revoked_reason: 'x' }));
     }

@@ -232,6 +232,55 @@ describe('admin boundaries (HTTP, real PostgreSQL)', () => {
     expect(await policy.covers(principal, { permission: 'spaces:read', spaceId: 'space_acme' })).toBe(false);
   });
 
+  describe('at the routes of the rest of the management API', () => {
+    const permissionOf = async (res: Promise<{ status: number; body: any; headers: Record<string, string> }> | { status: number; body: any; headers: Record<string, string> }) =>
+      expectError(await res, 403, 'ADMIN_PERMISSION_REQUIRED').details.permission;
+
+    it('users:manage implies users:read but not spaces:read', async () => {
+      const admin = await signedInAdmin(core, [{ level: 'instance_admin', permission_key: 'users:manage' }]);
+      await get(admin.auth, '/api/v1/users').expect(200);
+      await get(admin.auth, '/api/v1/users/user_alice').expect(200);
+      expect(await permissionOf(get(admin.auth, '/api/v1/spaces'))).toBe('spaces:read');
+      expect(await permissionOf(get(admin.auth, '/api/v1/spaces/space_acme'))).toBe('spaces:read');
+    });
+
+    it('a space admin reaches its space only, and no instance-wide route', async () => {
+      const admin = await signedInAdmin(core, [{ level: 'space_admin', permission_key: '*' }]);
+      await get(admin.auth, '/api/v1/spaces/space_acme').expect(200);
+      await get(admin.auth, '/api/v1/spaces/space_acme/groups/group_legal').expect(200);
+      expect(await permissionOf(get(admin.auth, '/api/v1/spaces/space_other'))).toBe('spaces:read');
+      expect(await permissionOf(get(admin.auth, '/api/v1/spaces/space_other/groups/group_other_ops'))).toBe('groups:read');
+      expect(await permissionOf(get(admin.auth, '/api/v1/users'))).toBe('users:read');
+      expect(await permissionOf(get(admin.auth, '/api/v1/console/overview'))).toBe('instance:read');
+    });
+
+    it('a group admin reaches its subtree and not the bare space', async () => {
+      const admin = await signedInAdmin(core, [{ level: 'group_admin', group_id: 'group_finance', permission_key: 'groups:read' }]);
+      await get(admin.auth, '/api/v1/spaces/space_acme/groups/group_finance').expect(200);
+      await get(admin.auth, '/api/v1/spaces/space_acme/groups/group_finance_apac').expect(200);
+      expect(await permissionOf(get(admin.auth, '/api/v1/spaces/space_acme/groups/group_legal'))).toBe('groups:read');
+      expect(await permissionOf(get(admin.auth, '/api/v1/spaces/space_acme/groups'))).toBe('groups:read');
+    });
+
+    it('an authz:check key passes the route anywhere, and then only for checks inside its scope', async () => {
+      const check = (header: [string, string], resource_id: string) =>
+        post(header, '/api/v1/authz/check', {
+          actor: { user_id: 'user_alice', member_id: 'member_finance_reviewer', user_member_id: 'um_alice_finance_reviewer', space_id: 'space_acme' },
+          resource_type: 'invoice', resource_id, action: 'approve',
+        });
+      const acme = await insertKey(core, { level: 'space', permission_keys: ['authz:check'] });
+      const other = await insertKey(core, { level: 'space', space_id: 'space_other', permission_keys: ['authz:check'] });
+      const finance = await insertKey(core, { level: 'group', group_id: 'group_finance', permission_keys: ['authz:check'] });
+      expect((await check(acme.header, 'invoice_001').expect(200)).body.data.allow).toBe(true);
+      expect((await check(finance.header, 'invoice_001').expect(200)).body.data.allow).toBe(true);
+      expect(await permissionOf(check(other.header, 'invoice_001'))).toBe('authz:check');
+      expect(await permissionOf(check(finance.header, 'invoice_002'))).toBe('authz:check');
+      const instanceRead = await insertKey(core, { level: 'space', permission_keys: ['instance:read'] });
+      expect(await permissionOf(get(instanceRead.header, '/api/v1/console/overview'))).toBe('instance:read');
+      await get((await insertKey(core, { level: 'instance', permission_keys: ['instance:read'] })).header, '/api/v1/console/overview').expect(200);
+    });
+  });
+
   it('answers a missing credential with 401 AUTHENTICATION_REQUIRED everywhere; an admin token is no credential', async () => {
     const routes: Array<['get' | 'post', string]> = [
       ['get', GRANTS], ['post', GRANTS], ['get', `${GRANTS}/${grant.acme}`], ['post', `${GRANTS}/${grant.acme}/revoke`],
