@@ -1,7 +1,7 @@
 import { newId } from '@plystra/db';
 import { PasswordHasher, type TokenHasher } from '@plystra/session';
 import { randomBytes } from 'node:crypto';
-import type { Response } from 'supertest';
+import type { Response, Test } from 'supertest';
 import { API_KEY_HASHER } from '../../src/access/credential.service';
 import { DEMO_PASSWORD } from '../../src/demo/demo-seed';
 import { type CoreTestApp, startCore } from '../core-test-app';
@@ -9,11 +9,13 @@ import { type CoreTestApp, startCore } from '../core-test-app';
 /** A signed-in caller of the management API. */
 export interface Caller {
   userId: string | null;
-  get(path: string): Promise<Response>;
-  post(path: string, body?: unknown): Promise<Response>;
-  patch(path: string, body?: unknown): Promise<Response>;
-  put(path: string, body?: unknown): Promise<Response>;
-  del(path: string): Promise<Response>;
+  /** The credential headers, for hand-made requests. */
+  headers: Record<string, string>;
+  get(path: string): Test;
+  post(path: string, body?: unknown): Test;
+  patch(path: string, body?: unknown): Test;
+  put(path: string, body?: unknown): Test;
+  del(path: string): Test;
 }
 
 export interface ManagementTestApp extends CoreTestApp {
@@ -39,6 +41,7 @@ export async function startManagement(): Promise<ManagementTestApp> {
     const url = (path: string) => `/api/v1${path}`;
     return {
       userId,
+      headers: auth,
       get: (path) => core.http.get(url(path)).set(auth),
       post: (path, body) => core.http.post(url(path)).set(auth).send(body as object),
       patch: (path, body) => core.http.patch(url(path)).set(auth).send(body as object),

@@ -1,3 +1,4 @@
+import type { Response } from 'supertest';
 import { codeOf, type ManagementTestApp, startManagement } from './management-harness';
 
 const ROWS = 13;
@@ -18,7 +19,7 @@ describe('management API: keyset pagination and filters (HTTP, real PostgreSQL)'
     let cursor: string | null = null;
     for (let page = 0; page < 100; page++) {
       const sep = path.includes('?') ? '&' : '?';
-      const res = await core.admin.get(`${path}${sep}limit=${LIMIT}${cursor ? `&cursor=${cursor}` : ''}`).expect(200);
+      const res: Response = await core.admin.get(`${path}${sep}limit=${LIMIT}${cursor ? `&cursor=${cursor}` : ''}`).expect(200);
       const { pagination, data } = res.body;
       expect(pagination.limit).toBe(LIMIT);
       expect(pagination.has_more).toBe(pagination.cursor !== null);
@@ -87,7 +88,7 @@ describe('management API: keyset pagination and filters (HTTP, real PostgreSQL)'
     const ids: string[] = [];
     let cursor: string | null = null;
     do {
-      const res = await core.admin.get(`/spaces/${space}/members?limit=1${cursor ? `&cursor=${cursor}` : ''}`).expect(200);
+      const res: Response = await core.admin.get(`/spaces/${space}/members?limit=1${cursor ? `&cursor=${cursor}` : ''}`).expect(200);
       ids.push(...res.body.data.map((m: { id: string }) => m.id));
       cursor = res.body.pagination.cursor;
     } while (cursor);
