@@ -1,3 +1,4 @@
+import { insertUser } from '@plystra/db/testing';
 import { TEST_PASSWORD, concurrently, createUser, startPlugin, type PluginTestApp } from './plugin-test-app';
 
 const CODE_FAILED = 'The code is invalid or has expired.';
@@ -182,6 +183,21 @@ describe('email codes (HTTP, real PostgreSQL)', () => {
     expect(results.filter((r) => r.status !== 200).every((r) => r.status === 401 || r.status === 429)).toBe(true);
     const [{ count }] = await plugin.db.dataSource.query(`SELECT count(*)::int AS count FROM sessions WHERE user_id = $1`, [user.userId]);
     expect(count).toBe(1);
+  });
+
+  it('answers 403 ACTIVE_MEMBER_REQUIRED without a session for an account with no usable binding, and 401 for a disabled one', async () => {
+    const bare = await insertUser(plugin.db.dataSource, { email: 'unbound@example.com' });
+    await send('unbound@example.com').expect(202);
+    const res = await verify('unbound@example.com', plugin.lastCode('unbound@example.com')).expect(403);
+    expect(res.body.error.code).toBe('ACTIVE_MEMBER_REQUIRED');
+    expect(await plugin.db.dataSource.query(`SELECT id FROM sessions WHERE user_id = $1`, [bare.id])).toEqual([]);
+
+    const user = await createUser(plugin.db, 'gone@example.com');
+    await send('gone@example.com').expect(202);
+    await plugin.db.dataSource.query(`UPDATE users SET status = 'disabled' WHERE id = $1`, [user.userId]);
+    const disabled = await verify('gone@example.com', plugin.lastCode('gone@example.com')).expect(401);
+    expect(disabled.body.error).toMatchObject({ code: 'AUTHENTICATION_REQUIRED', message: CODE_FAILED });
+    expect(await plugin.db.dataSource.query(`SELECT id FROM sessions WHERE user_id = $1`, [user.userId])).toEqual([]);
   });
 
   it('keeps codes out of every log line but the log-mode delivery line, and out of the audit trail', async () => {

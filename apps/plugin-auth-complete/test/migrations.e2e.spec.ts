@@ -33,7 +33,8 @@ describe('the plugin migrations', () => {
     const last = coreMigrations.migrations.at(-1)!;
     await query(`DELETE FROM core_migrations WHERE name = '${new last().name}'`);
     await expect(runMigrations(url, pluginAuthCompleteMigrations)).rejects.toThrow(/need core's schema to be current; pending: /);
-    await query(`INSERT INTO core_migrations (timestamp, name) VALUES (${new last().name.match(/\d+$/)![0]}, '${new last().name}')`);
+    const lastName = new last().name!;
+    await query(`INSERT INTO core_migrations (timestamp, name) VALUES (${/\d+$/.exec(lastName)![0]}, '${lastName}')`);
 
     const coreTables = await tables();
     expect(await runMigrations(url, pluginAuthCompleteMigrations)).toEqual(['CreatePluginAuthSettings1765000000000', 'CreatePluginAuthChallenges1765000000100']);

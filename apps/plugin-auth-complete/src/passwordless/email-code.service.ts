@@ -8,9 +8,9 @@ import { AuthLimitsService } from '../limits/auth-limits.service';
 import { ChallengeSender } from './challenge-sender.service';
 import type { EmailCodeSendDto, EmailCodeVerifyDto } from './dto/passwordless.dto';
 import { PasswordlessSignIn } from './passwordless-sign-in.service';
+import { CODE_FAILED_MESSAGE } from './messages';
 import { requestInfo } from './request-info';
 
-export const CODE_FAILED_MESSAGE = 'The code is invalid or has expired.';
 
 /** Six-digit email codes: send (202) and verify (one conditional UPDATE, then sign-in). */
 @Injectable()

@@ -12,9 +12,9 @@ import { ChallengeSender } from './challenge-sender.service';
 import type { MagicLinkConsumeDto, MagicLinkSendDto } from './dto/passwordless.dto';
 import { checkRedirectUrl, handOffTarget } from './magic-link-url';
 import { PasswordlessSignIn } from './passwordless-sign-in.service';
+import { LINK_FAILED_MESSAGE } from './messages';
 import { requestInfo } from './request-info';
 
-export const LINK_FAILED_MESSAGE = 'The sign-in link is invalid, expired or already used.';
 
 /** Magic links: send (202) and consume (one conditional UPDATE … RETURNING, then sign-in). */
 @Injectable()

@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import { LiveSignIn } from '../auth/session.module';
 import type { ConsumedChallenge } from '../challenges/challenge.repository';
 import { SettingsStore } from '../settings/settings.store';
+import { CODE_FAILED_MESSAGE, LINK_FAILED_MESSAGE } from './messages';
 import { clientInfo, requestInfo } from './request-info';
 
 export interface PasswordlessSignInResult {
@@ -14,8 +15,6 @@ export interface PasswordlessSignInResult {
   actor: Actor;
   registered: boolean;
 }
-
-export const INVALID_CHALLENGE_MESSAGE = 'The code or link is invalid or has expired.';
 
 type UserRow = { id: string; email: string; status: string };
 
@@ -33,7 +32,8 @@ export class PasswordlessSignIn {
   ) {}
 
   async complete(challenge: ConsumedChallenge, method: 'email_code' | 'magic_link', ctx: RequestContext): Promise<PasswordlessSignInResult> {
-    if (challenge.user_id) return this.existing(await this.markVerified('id', challenge.user_id), ctx);
+    const gone = () => ApiError.of('AUTHENTICATION_REQUIRED', method === 'email_code' ? CODE_FAILED_MESSAGE : LINK_FAILED_MESSAGE);
+    if (challenge.user_id) return this.existing(await this.markVerified('id', challenge.user_id), ctx, gone);
     if (!this.settings.current.publicRegistrationEnabled) {
       return this.existing(await this.markVerified('email', challenge.email), ctx, () => ApiError.of('REGISTRATION_DISABLED', 'Registration is disabled.'));
     }
@@ -56,12 +56,12 @@ export class PasswordlessSignIn {
       });
     } catch (error) {
       // The account was created after the email left (another challenge, or register): sign it in.
-      if (error instanceof DuplicateEmailError) return this.existing(await this.markVerified('email', challenge.email), ctx);
+      if (error instanceof DuplicateEmailError) return this.existing(await this.markVerified('email', challenge.email), ctx, gone);
       throw error;
     }
   }
 
-  private async existing(user: UserRow | null, ctx: RequestContext, missing = () => ApiError.of('AUTHENTICATION_REQUIRED', INVALID_CHALLENGE_MESSAGE)): Promise<PasswordlessSignInResult> {
+  private async existing(user: UserRow | null, ctx: RequestContext, missing: () => ApiError): Promise<PasswordlessSignInResult> {
     if (!user) throw missing();
     const { bundle } = await this.signIn.current().issue(user, clientInfo(ctx));
     return { bundle, userId: user.id, actor: bundle.actor, registered: false };
