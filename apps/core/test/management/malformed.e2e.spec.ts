@@ -7,19 +7,19 @@ const CONTROLLERS = new Set([
   'ResourcesController',
 ]);
 
-/** Path parameter values: unknown, NUL, emoji, very long, SQL-looking. */
-const BAD_IDS = ['nope', '%00', encodeURIComponent('💥'), 'x'.repeat(3000), encodeURIComponent("' OR '1'='1")];
+/** Path parameter values: unknown, NUL, very long, emoji with SQL. */
+const BAD_IDS = ['nope', '%00', 'x'.repeat(3000), encodeURIComponent("💥' OR '1'='1")];
 
-/** JSON bodies that no route accepts. */
+/** JSON bodies: `{}` lets status moves reach the lookup of the bad id; no route accepts the others. */
 const BAD_BODIES: unknown[] = [
+  {},
   [],
   { unknown_field: 1 },
   {
     id: 5, email: 5, name: 5, path: 5, key: 5, display_name: 5, resource_type: 5, member_id: 5, role_id: 5, user_id: 5, permission_id: 5,
     relation_type: 5, resource: 5, action: 5, scope: 5, status: 5, metadata: 'x', reason: 5, revoked_reason: 5,
   },
-  { metadata: [] },
-  { metadata: { client_secret: 'x' } },
+  { metadata: { client_secret: 'x' }, reason: [] },
   { metadata: JSON.parse(`${'{"a":'.repeat(20)}1${'}'.repeat(20)}`) },
   { status: null, metadata: null, sort_order: 'x', is_primary: 'yes', expires_at: '2020-13-45T00:00:00Z', audit_default: 'no', reason: 'x'.repeat(600) },
 ];
