@@ -104,6 +104,17 @@ describe('email codes (HTTP, real PostgreSQL)', () => {
     expect(plugin.emailsTo('nobody-heidi@example.com')).toHaveLength(0);
   });
 
+  it('has a per-IP ceiling on sends across addresses (10 × the per-address limit)', async () => {
+    await plugin.setSettings({ email_send_max_attempts: 1 });
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 11; i++) statuses.push((await send(`spray${i}@example.com`)).status);
+      expect(statuses).toEqual([...new Array(10).fill(202), 429]);
+    } finally {
+      await plugin.setSettings({ email_send_max_attempts: 3 });
+    }
+  });
+
   it('does not reset the guess budget by re-sending: send limit × attempts guesses per email per window', async () => {
     await createUser(plugin.db, 'ivan@example.com');
     await plugin.setSettings({ login_failure_limit: 1000 }); // isolate the guess budget from the (email, IP) login lock

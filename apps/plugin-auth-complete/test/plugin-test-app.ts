@@ -108,10 +108,16 @@ export async function startPlugin(options: StartPluginOptions = {}): Promise<Plu
 }
 
 const passwords = new PasswordHasher();
+const hashes = new Map<string, Promise<string>>();
+/** One real Argon2id hash per password per test process (hashing is deliberately slow). */
+const hashOf = (password: string) => {
+  if (!hashes.has(password)) hashes.set(password, passwords.hash(password));
+  return hashes.get(password)!;
+};
 
 /** An active user with a member and primary binding in space_default (as registration makes it). */
 export async function createUser(db: TestDatabase, email: string, password: string | null = TEST_PASSWORD) {
-  const passwordHash = password ? await passwords.hash(password) : null;
+  const passwordHash = password ? await hashOf(password) : null;
   return db.dataSource.transaction((manager) => provisionDefaultSpaceAccount(manager, { email, passwordHash }));
 }
 

@@ -93,6 +93,19 @@ describe('public registration (HTTP, real PostgreSQL)', () => {
     expect(count).toBe(1);
   });
 
+  it('limits registrations per IP, since a sign-in at once cannot hide that an address exists', async () => {
+    await plugin.setSettings({ public_registration_enabled: true, email_send_max_attempts: 1 });
+    await plugin.db.dataSource.query(`DELETE FROM auth_rate_limits`);
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 11; i++) statuses.push((await plugin.http.post('/api/v1/auth/register').send({ email: 'taken@example.com', password: TEST_PASSWORD })).status);
+      expect(statuses).toEqual([...new Array(10).fill(409), 429]);
+    } finally {
+      await plugin.setSettings({ email_send_max_attempts: 3 });
+      await plugin.db.dataSource.query(`DELETE FROM auth_rate_limits`);
+    }
+  });
+
   it('validates strictly: unknown fields, weak passwords and secret-looking metadata are 400', async () => {
     await plugin.setSettings({ public_registration_enabled: true });
     const unknown = await plugin.http.post('/api/v1/auth/register').send({ email: 'x1@example.com', password: TEST_PASSWORD, is_admin: true }).expect(400);

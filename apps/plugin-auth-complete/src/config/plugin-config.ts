@@ -50,7 +50,8 @@ function foldAliases(env: Record<string, string | undefined>): Record<string, st
 
 /** `host:port`, `[v6]:port` or a bare port; null when it is neither. */
 export function parseListenAddr(value: string): { host: string; port: number } | null {
-  const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^:\s[\]]+))?:?(\d{1,5})$/.exec(value.trim());
+  const v = value.trim();
+  const match = /^\d{1,5}$/.test(v) ? [v, undefined, undefined, v] : /^(?:\[([0-9a-fA-F:.]+)\]|([^:\s[\]]+)):(\d{1,5})$/.exec(v);
   if (!match) return null;
   const port = Number(match[3]);
   if (port > 65535) return null;
