@@ -207,6 +207,14 @@ describe('management API: users, spaces, groups, members, bindings, roles (HTTP,
       expect((await core.auditOf(member.id)).map((a) => a.action)).toEqual(['member.created', 'member.updated', 'member.disabled']);
     });
 
+    it('audits a change to a row whose old metadata holds a secret-looking key, leaving that key out', async () => {
+      await core.db.dataSource.query(`INSERT INTO members (id, space_id, display_name, metadata) VALUES ('member_legacy', 'space_acme', 'Legacy', '{"note":"kept","api_token":"leak"}')`);
+      await core.admin.post('/spaces/space_acme/members/member_legacy/disable').expect(200);
+      const [audit] = await core.auditOf('member_legacy');
+      expect(audit.trace.details.metadata).toEqual({ note: 'kept' });
+      expect(JSON.stringify(audit.trace)).not.toContain('leak');
+    });
+
     it('binds a user to a member of the same space only, and revokes with time and reason', async () => {
       const spaceId = await newSpace();
       const member = (await core.admin.post(`/spaces/${spaceId}/members`, { display_name: 'Night Shift' }).expect(201)).body.data;

@@ -29,9 +29,15 @@ export interface AuditNote {
   details: Record<string, unknown>;
 }
 
-/** The top-level fields of a row that may go into an audit trace (nothing that looks secret). */
-function auditSnapshot(row: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(row).filter(([key]) => !isSecretLookingKey(key)));
+/**
+ * A row as it may go into an audit trace: every key that looks secret is left out, at any depth
+ * (`password_changed_at`, or metadata written before the governed-JSON rule), so the audit writer
+ * never has a reason to refuse the record.
+ */
+function auditSnapshot(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(auditSnapshot);
+  if (value === null || typeof value !== 'object' || value instanceof Date) return value;
+  return Object.fromEntries(Object.entries(value).filter(([key]) => !isSecretLookingKey(key)).map(([key, child]) => [key, auditSnapshot(child)]));
 }
 
 /**
@@ -60,7 +66,7 @@ export class ManagementWriter {
     try {
       return await this.dataSource.transaction(async (m) => {
         const { result, audit } = await work(m);
-        await insertAuditRows(m, [mutationAuditRow({ ...audit, details: auditSnapshot(audit.details) }, principalOf(ctx.credential), ctx)]);
+        await insertAuditRows(m, [mutationAuditRow({ ...audit, details: auditSnapshot(audit.details) as Record<string, unknown> }, principalOf(ctx.credential), ctx)]);
         return result;
       });
     } catch (error) {
