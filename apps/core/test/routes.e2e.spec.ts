@@ -3,8 +3,10 @@ import { startCore, type CoreTestApp } from './core-test-app';
 
 /** Routes reachable without a credential. Adding one here is a deliberate, reviewed decision. */
 const PUBLIC_ROUTES = [
+  'GET /admin/me',
   'GET /actor/context',
   'GET /health',
+  'GET /metrics',
   'GET /ready',
   'GET /version',
   'POST /actor/switch-member',

@@ -25,7 +25,11 @@ export class AccessPolicy {
 
   constructor(private readonly dataSource: DataSource) {}
 
-  async covers(principal: Principal, requirement: Requirement): Promise<boolean> {
+  /**
+   * At the route (`target: false`) scoped credentials pass unscoped handler-resolved
+   * requirements; on a real target an unscoped requirement means the whole instance.
+   */
+  async covers(principal: Principal, requirement: Requirement, { target = false } = {}): Promise<boolean> {
     if (principal.type === 'session' && principal.superAdmin) return true;
     const candidates = principal.held.filter((h) => permissionCovers(h.permissionKey, requirement.permission));
     if (candidates.length === 0) return false;
@@ -33,7 +37,7 @@ export class AccessPolicy {
     for (const held of candidates) {
       if (held.level === 'instance') return true;
       if (unscoped) {
-        if (HANDLER_RESOLVED.some((re) => re.test(requirement.permission))) return true;
+        if (!target && HANDLER_RESOLVED.some((re) => re.test(requirement.permission))) return true;
         continue;
       }
       if (held.level === 'space' && requirement.spaceId && held.spaceId === requirement.spaceId) return true;
@@ -42,8 +46,8 @@ export class AccessPolicy {
     return false;
   }
 
-  async assert(principal: Principal, requirement: Requirement): Promise<void> {
-    if (!(await this.covers(principal, requirement))) {
+  async assert(principal: Principal, requirement: Requirement, options: { target?: boolean } = {}): Promise<void> {
+    if (!(await this.covers(principal, requirement, options))) {
       throw new ApiError(403, 'ADMIN_PERMISSION_REQUIRED', `This credential lacks ${requirement.permission} here.`, {
         permission: requirement.permission,
         ...(requirement.spaceId ? { space_id: requirement.spaceId } : {}),
@@ -53,18 +57,22 @@ export class AccessPolicy {
   }
 
   /** Whether the credential could hand this permission on in this scope (delegation). */
-  canDelegate(principal: Principal, permissionKey: string, requirement: Omit<Requirement, 'permission'>): Promise<boolean> {
+  async canDelegate(principal: Principal, permissionKey: string, requirement: Omit<Requirement, 'permission'>): Promise<boolean> {
     if (permissionKey === '*') {
-      if (principal.type === 'session' && principal.superAdmin) return Promise.resolve(true);
-      return Promise.resolve(this.holdsStar(principal.held, requirement));
+      if (principal.type === 'session' && principal.superAdmin) return true;
+      return this.holdsStar(principal.held, requirement);
     }
-    return this.covers(principal, { ...requirement, permission: permissionKey.endsWith(':*') ? permissionKey.replace(/\*$/, 'manage') : permissionKey });
+    const permission = permissionKey.endsWith(':*') ? permissionKey.replace(/\*$/, 'manage') : permissionKey;
+    return this.covers(principal, { ...requirement, permission }, { target: true });
   }
 
-  private holdsStar(held: HeldPermission[], requirement: Omit<Requirement, 'permission'>): boolean {
-    return held.some(
-      (h) => h.permissionKey === '*' && (h.level === 'instance' || (h.level === 'space' && h.spaceId === requirement.spaceId) || (h.level === 'group' && h.groupId === requirement.groupId)),
-    );
+  private async holdsStar(held: HeldPermission[], requirement: Omit<Requirement, 'permission'>): Promise<boolean> {
+    for (const h of held.filter((h) => h.permissionKey === '*')) {
+      if (h.level === 'instance') return true;
+      if (h.level === 'space' && requirement.spaceId && h.spaceId === requirement.spaceId) return true;
+      if (h.level === 'group' && requirement.groupId && h.groupId && (await this.groupWithin(requirement.groupId, h.groupId))) return true;
+    }
+    return false;
   }
 
   /** A group is within another when they share a space and its path equals or extends the other's with a dot. */

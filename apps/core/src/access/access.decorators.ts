@@ -3,7 +3,7 @@ import type { ScopeResolver } from './scope.resolver';
 
 export const ACCESS_METADATA = 'plystra:access';
 
-/** The part of a request a scope function may read (already validated by the route's pipes). */
+/** The part of a request a scope function may read: raw, since guards run before validation pipes; treat every value as untrusted. */
 export interface ScopeRequest {
   params: Record<string, string>;
   query: Record<string, unknown>;

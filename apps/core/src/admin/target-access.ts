@@ -15,14 +15,8 @@ export function isSuperAdmin(principal: Principal): boolean {
   return principal.type === 'session' && principal.superAdmin;
 }
 
-/** The principal with only its instance-level holdings: what may act on instance-wide targets. */
-function instanceOnly(principal: Principal): Principal {
-  return { ...principal, held: principal.held.filter((h) => h.level === 'instance') } as Principal;
-}
-
 export function coversTarget(policy: AccessPolicy, principal: Principal, permission: string, scope: CredentialScope): Promise<boolean> {
-  if (isInstanceScope(scope)) return policy.covers(instanceOnly(principal), { permission });
-  return policy.covers(principal, { permission, spaceId: scope.spaceId, groupId: scope.groupId });
+  return policy.covers(principal, { permission, spaceId: scope.spaceId, groupId: scope.groupId }, { target: true });
 }
 
 export function denied(permission: string, message: string, scope?: CredentialScope): ApiError {
@@ -44,7 +38,6 @@ export async function assertTarget(policy: AccessPolicy, principal: Principal, p
  * session may hand on anything; anyone else must hold the key there already.
  */
 export function canDelegateTo(policy: AccessPolicy, principal: Principal, permissionKey: string, scope: CredentialScope): Promise<boolean> {
-  if (isInstanceScope(scope)) return policy.canDelegate(instanceOnly(principal), permissionKey, {});
   return policy.canDelegate(principal, permissionKey, { spaceId: scope.spaceId, groupId: scope.groupId });
 }
 

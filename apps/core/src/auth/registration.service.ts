@@ -5,12 +5,11 @@ import {
   DuplicateEmailError, PasswordHasher, SignInService, authAuditRow, constantTimeEqual, insertUser, passwordPolicyProblem, provisionDefaultSpaceAccount,
 } from '@plystra/session';
 import { DataSource, type EntityManager } from 'typeorm';
+import { SUPER_ADMIN_BOOTSTRAP_LOCK_KEY as REGISTRATION_LOCK_KEY } from '../admin/bootstrap-super-admin';
 import { CORE_CONFIG } from '../config/core-config.module';
 import type { CoreConfig } from '../config/core-config';
 import type { RegisterDto } from './dto/auth.dto';
 
-/** Serialises registrations (the key is the reference's). */
-const REGISTRATION_LOCK_KEY = '750100601006';
 
 type Mode = 'bootstrap' | 'public_user_only' | 'ordinary';
 
