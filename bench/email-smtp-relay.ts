@@ -117,8 +117,9 @@ async function startProvider(url: string): Promise<{ endpoint: string; child: Ch
   const port = await freePort();
   const child = spawn(process.execPath, [join(root, 'dist/apps/plugin-email-smtp/src/main.js')], {
     env: { ...process.env, DATABASE_URL: url, EMAIL_CAPABILITY_TOKEN: TOKEN, EMAIL_SMTP_LISTEN_ADDR: `127.0.0.1:${port}`, LOG_LEVEL: 'info', DATABASE_POOL_SIZE: '20' },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', 'pipe', 'inherit'],
   });
+  child.stdout!.resume();
   const until = Date.now() + 20_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`the provider exited with code ${child.exitCode}`);
