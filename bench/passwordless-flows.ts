@@ -17,7 +17,8 @@ import { pluginAuthCompleteMigrations } from '@plystra/migrations-plugin-auth-co
  *
  * Run: node tools/build.mjs && node dist/bench/passwordless-flows.js
  * Options (env): DATABASE_URL (a server to create a scratch database on; default: an ephemeral
- * embedded PostgreSQL), BENCH_SECONDS (10), BENCH_CONCURRENCY (16).
+ * embedded PostgreSQL), BENCH_SECONDS (10), BENCH_CONCURRENCY (16), BENCH_PLUGIN_NODE_ARGS (extra node
+ * flags for the plugin process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
  */
 const root = resolve(__dirname, '../..');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -64,7 +65,7 @@ async function scratchDatabase(): Promise<{ url: string; stop(): Promise<void> }
 }
 
 async function startPlugin(url: string, port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [join(root, 'dist/apps/plugin-auth-complete/src/main.js')], {
+  const child = spawn(process.execPath, [...(process.env.BENCH_PLUGIN_NODE_ARGS ?? '').split(' ').filter(Boolean), join(root, 'dist/apps/plugin-auth-complete/src/main.js')], {
     env: { ...process.env, DATABASE_URL: url, AUTH_PLUGIN_LISTEN_ADDR: `127.0.0.1:${port}`, PLYSTRA_SESSION_SECRET: 'bench-session-secret-0123456789abcdef', PLYSTRA_EMAIL_CAPABILITY_TOKEN: TOKEN, LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
