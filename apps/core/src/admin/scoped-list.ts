@@ -1,6 +1,6 @@
 import type { Page } from '@plystra/http';
 import type { DataSource } from 'typeorm';
-import { keyset } from '../common/keyset';
+import { cursorAt, keyset } from '../common/keyset';
 import type { ScopeCondition } from './target-access';
 
 export interface ScopedListQuery {
@@ -15,7 +15,7 @@ export interface ScopedListQuery {
 }
 
 /** Rows of a grant-like table (scope columns space_id, group_id) the caller may see, newest first, keyset paginated. */
-export async function scopedList<T extends { id: string; created_at: Date }>(db: DataSource, q: ScopedListQuery): Promise<Page<T>> {
+export async function scopedList<T extends { id: string }>(db: DataSource, q: ScopedListQuery): Promise<Page<T>> {
   const a = q.alias;
   const where = [`${a}.deleted_at IS NULL`];
   const params: unknown[] = [];
@@ -29,8 +29,8 @@ export async function scopedList<T extends { id: string; created_at: Date }>(db:
   }
   const page = keyset(q.cursor, q.limit, params.length + 1, a);
   if (page.where) where.push(page.where);
-  const rows: T[] = await db.query(
-    `SELECT ${q.columns} FROM ${q.table} ${a} WHERE ${where.join(' AND ')} ORDER BY ${a}.created_at DESC, ${a}.id DESC LIMIT ${page.fetch}`,
+  const rows: Array<T & { cursor_at: string }> = await db.query(
+    `SELECT ${q.columns}, ${cursorAt(a)} FROM ${q.table} ${a} WHERE ${where.join(' AND ')} ORDER BY ${a}.created_at DESC, ${a}.id DESC LIMIT ${page.fetch}`,
     [...params, ...page.params],
   );
   return page.page(rows);

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { keyset } from '../common/keyset';
+import { cursorAt, keyset } from '../common/keyset';
 import type { AuditLogQueryDto } from './dto/audit-log-query.dto';
 
 const ITEM_COLUMNS = `id, space_id, actor_user_id, actor_member_id, actor_user_member_id, action, resource_type, resource_id,
@@ -36,8 +36,8 @@ export class AuditLogRepository {
     const page = keyset(query.cursor, query.limit, params.length + 1);
     if (page.where) where.push(page.where);
     params.push(...page.params);
-    const rows: AuditLogItem[] = await this.dataSource.query(
-      `SELECT ${ITEM_COLUMNS} FROM audit_logs ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+    const rows: Array<AuditLogItem & { cursor_at: string }> = await this.dataSource.query(
+      `SELECT ${ITEM_COLUMNS}, ${cursorAt()} FROM audit_logs ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
         ORDER BY created_at DESC, id DESC LIMIT ${page.fetch}`,
       params,
     );

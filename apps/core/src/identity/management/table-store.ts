@@ -1,6 +1,6 @@
-import { ApiError, type EntityName, Page, encodeCursor } from '@plystra/http';
+import { ApiError, type EntityName, type Page } from '@plystra/http';
 import type { DataSource, EntityManager } from 'typeorm';
-import { keyset } from '../../common/keyset';
+import { cursorAt, keyset } from '../../common/keyset';
 
 export type Db = DataSource | EntityManager;
 
@@ -26,7 +26,6 @@ export interface TableDef {
 export type Filters = Array<[string, unknown]>;
 
 /** Microsecond-exact text of a timestamp: a JS Date would drop the microseconds and skip rows. */
-const CURSOR_AT = (alias: string) => `to_char(${alias}.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at`;
 
 function visible(def: TableDef): string {
   return def.softDelete ? ` AND ${def.alias}.deleted_at IS NULL` : '';
@@ -109,13 +108,10 @@ export async function listPage<T extends { id: string }>(db: Db, def: TableDef, 
   if (page.where) where.push(page.where);
   params.push(...page.params, page.fetch);
   const rows: Array<T & { cursor_at: string }> = await db.query(
-    `SELECT ${def.columns}, ${CURSOR_AT(def.alias)} FROM ${def.from}
+    `SELECT ${def.columns}, ${cursorAt(def.alias)} FROM ${def.from}
       ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY ${def.alias}.created_at DESC, ${def.alias}.id DESC LIMIT $${params.length}`,
     params,
   );
-  const items = rows.slice(0, page.limit);
-  const last = items.at(-1);
-  const next = rows.length > page.limit && last ? encodeCursor({ t: last.cursor_at, id: last.id }) : null;
-  return new Page(items.map(({ cursor_at: _c, ...item }) => item as unknown as T), page.limit, next);
+  return page.page(rows);
 }
