@@ -39,7 +39,7 @@ const ms = (v: number) => `${v.toFixed(1)} ms`;
 
 async function scratchDatabase(): Promise<{ url: string; stop(): Promise<void> }> {
   let serverUrl = process.env.DATABASE_URL;
-  let stopServer = async () => undefined;
+  let stopServer = async (): Promise<void> => undefined;
   if (!serverUrl) {
     const handle = await startEmbeddedPostgres({ dataDir: mkdtempSync(join(tmpdir(), 'plystra-bench-pg-')), port: await freePort(), ephemeral: true });
     serverUrl = handle.url;

@@ -22,6 +22,7 @@ export class SettingsService implements OnModuleInit, OnModuleDestroy {
   private inFlight: Promise<void> | null = null;
   private again = false;
   private stopped = false;
+  private lastWarnedAt = 0;
 
   constructor(
     readonly store: SettingsStore,
@@ -77,8 +78,13 @@ export class SettingsService implements OnModuleInit, OnModuleDestroy {
         this.logger.warn({ problems: this.store.problems }, 'plugin_auth_settings has values that are not valid; the last good values stay in force');
       }
     } catch (error) {
-      this.store.lastLoadError = error instanceof Error ? error.message : String(error);
-      if (!this.stopped) this.logger.warn({ err: this.store.lastLoadError }, 'could not read plugin_auth_settings; the previous values stay in force');
+      const message = error instanceof Error ? error.message : String(error);
+      // One warning per outage (and one a minute while it lasts), not one per re-read.
+      if (!this.stopped && (this.store.lastLoadError !== message || Date.now() - this.lastWarnedAt > 60_000)) {
+        this.lastWarnedAt = Date.now();
+        this.logger.warn({ err: message }, 'could not read plugin_auth_settings; the previous values stay in force');
+      }
+      this.store.lastLoadError = message;
     }
   }
 
