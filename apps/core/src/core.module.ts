@@ -31,7 +31,7 @@ export class CoreModule {
           logger,
           bodyLimitBytes: () => config.maxRequestBodyBytes,
           trustProxy: () => trust,
-          corsAllowedOrigins: config.corsAllowedOrigins,
+          corsAllowedOrigins: () => config.corsAllowedOrigins,
         }),
         DatabaseModule,
         SessionModule,

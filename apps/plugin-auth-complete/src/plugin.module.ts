@@ -11,6 +11,22 @@ import { PasswordlessModule } from './passwordless/passwordless.module';
 import { SettingsModule } from './settings/settings.module';
 import { SettingsStore } from './settings/settings.store';
 
+/**
+ * CORS origins: the configured list plus the application's own origins from the live settings
+ * (`public_app_url`, `allowed_redirect_origins`), recomputed only when the settings change.
+ */
+function liveCorsOrigins(configured: string[], store: SettingsStore): () => string[] {
+  let cached: { settings: unknown; origins: string[] } | null = null;
+  return () => {
+    const settings = store.current;
+    if (cached?.settings !== settings) {
+      const app = settings.publicAppUrl ? [new URL(settings.publicAppUrl).origin] : [];
+      cached = { settings, origins: [...new Set([...configured, ...app, ...settings.allowedRedirectOrigins])] };
+    }
+    return cached.origins;
+  };
+}
+
 @Module({})
 export class PluginModule {
   /**
@@ -28,7 +44,7 @@ export class PluginModule {
           logger,
           bodyLimitBytes: () => store.current.maxRequestBodyBytes,
           trustProxy: () => store.current.trust,
-          corsAllowedOrigins: config.corsAllowedOrigins,
+          corsAllowedOrigins: liveCorsOrigins(config.corsAllowedOrigins, store),
         }),
         DatabaseModule,
         SettingsModule.forRoot(store),

@@ -22,7 +22,7 @@ export class EmailSmtpModule {
           logger,
           bodyLimitBytes: () => EMAIL_MAX_REQUEST_BYTES,
           trustProxy: () => trust,
-          corsAllowedOrigins: [],
+          corsAllowedOrigins: () => [],
         }),
         DatabaseModule,
         SmtpSettingsModule,

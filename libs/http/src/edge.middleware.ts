@@ -31,10 +31,15 @@ function refusePrototypeKeys(key: string, value: unknown): unknown {
 @Injectable()
 export class EdgeMiddleware implements NestMiddleware {
   private readonly parsers = new Map<number, ReturnType<typeof express.json>>();
-  private readonly corsOrigins: Set<string>;
+  private cors: { list: string[]; set: Set<string> } = { list: [], set: new Set() };
 
-  constructor(@Inject(HTTP_PLATFORM_OPTIONS) private readonly options: HttpPlatformOptions) {
-    this.corsOrigins = new Set(options.corsAllowedOrigins);
+  constructor(@Inject(HTTP_PLATFORM_OPTIONS) private readonly options: HttpPlatformOptions) {}
+
+  /** The allowed origins, re-read per request (they may follow live settings); the set is rebuilt only when the list changes. */
+  private corsOrigins(): Set<string> {
+    const list = this.options.corsAllowedOrigins();
+    if (list !== this.cors.list) this.cors = { list, set: new Set(list) };
+    return this.cors.set;
   }
 
   async use(req: Request, res: Response, next: NextFunction): Promise<void> {
@@ -51,13 +56,14 @@ export class EdgeMiddleware implements NestMiddleware {
     this.accessLog(req, res);
 
     const origin = req.headers.origin;
-    if (typeof origin === 'string' && this.corsOrigins.has(origin)) {
+    const allowed = typeof origin === 'string' && this.corsOrigins().has(origin);
+    if (allowed) {
       res.setHeader('Access-Control-Allow-Origin', origin);
       res.setHeader('Access-Control-Expose-Headers', EXPOSED_HEADERS);
     }
     res.setHeader('Vary', 'Origin');
     if (req.method === 'OPTIONS') {
-      if (typeof origin === 'string' && this.corsOrigins.has(origin)) {
+      if (allowed) {
         res.setHeader('Access-Control-Allow-Headers', CORS_HEADERS);
         res.setHeader('Access-Control-Allow-Methods', CORS_METHODS);
         res.setHeader('Access-Control-Max-Age', '600');

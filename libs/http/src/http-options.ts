@@ -8,7 +8,7 @@ export interface HttpPlatformOptions {
   logger: Logger;
   bodyLimitBytes: () => number;
   trustProxy: () => TrustFn;
-  corsAllowedOrigins: string[];
+  corsAllowedOrigins: () => string[];
 }
 
 export const HTTP_PLATFORM_OPTIONS = Symbol('HTTP_PLATFORM_OPTIONS');

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import type { DataSource } from 'typeorm';
 
@@ -53,12 +54,35 @@ export class LoginThrottle {
     this.ip = make('ip', limits.maxFailures * IP_CEILING_FACTOR);
   }
 
+  /** Counter keys never hold an address in clear, and stay short whatever the email's length. */
   private keys(keys: ThrottleKeys) {
+    const email = createHash('sha256').update(keys.email).digest('hex');
     return [
-      [this.pair, `${keys.email}|${keys.ip}`],
-      [this.email, keys.email],
+      [this.pair, `${email}|${keys.ip}`],
+      [this.email, email],
       [this.ip, keys.ip],
     ] as const;
+  }
+
+  private static lockOf(limiter: RateLimiterPostgres, state: RateLimiterRes | null): LockState {
+    return state && state.consumedPoints > limiter.points
+      ? { locked: true, retryAfterSeconds: Math.ceil(state.msBeforeNext / 1000) }
+      : { locked: false, retryAfterSeconds: 0 };
+  }
+
+  /** The per-IP ceiling alone, for failures that carry no trustworthy email (a bad magic-link token). */
+  async checkIp(ip: string): Promise<LockState> {
+    return LoginThrottle.lockOf(this.ip, await this.ip.get(ip));
+  }
+
+  async failIp(ip: string): Promise<LockState> {
+    try {
+      await this.ip.consume(ip);
+      return { locked: false, retryAfterSeconds: 0 };
+    } catch (rejection) {
+      if (rejection instanceof RateLimiterRes) return { locked: true, retryAfterSeconds: Math.ceil(rejection.msBeforeNext / 1000) };
+      throw rejection;
+    }
   }
 
   /** Whether any of the keys is locked now. */
@@ -88,6 +112,7 @@ export class LoginThrottle {
 
   /** A success clears the pair and the email counters (the per-IP ceiling keeps counting). */
   async succeed(keys: ThrottleKeys): Promise<void> {
-    await Promise.all([this.pair.delete(`${keys.email}|${keys.ip}`), this.email.delete(keys.email)]);
+    const [[pair, pairKey], [email, emailKey]] = this.keys(keys);
+    await Promise.all([pair.delete(pairKey), email.delete(emailKey)]);
   }
 }

@@ -10,17 +10,12 @@ import { SettingsStore } from '../settings/settings.store';
 /** Per-IP ceilings, as multiples of the per-email limits (one IP serving many people: an office, a NAT). */
 export const SEND_IP_CEILING_FACTOR = 10;
 export const REGISTER_IP_CEILING_FACTOR = 10;
-/**
- * libs/session's LoginThrottle keys its per-IP ceiling `login:ip:<ip>` at 10 × the pair limit.
- * Failed magic-link consumes carry no email, so they count on that same per-IP key directly.
- */
+/** Same namespace as Core's throttle, so a lock from either service holds on both. */
 const LOGIN_NAMESPACE = 'login';
-const LOGIN_IP_CEILING_FACTOR = 10;
 
 interface Limiters {
   signature: string;
   login: LoginThrottle;
-  loginIp: RateLimiterPostgres;
   sendEmail: RateLimiterPostgres;
   sendIp: RateLimiterPostgres;
   guessEmail: RateLimiterPostgres;
@@ -64,7 +59,7 @@ export class AuthLimitsService {
 
   private build(s: LiveSettings, signature: string): Limiters {
     const window = Math.max(1, Math.round(s.loginFailureWindowSeconds));
-    const make = (keyPrefix: string, points: number, blockDuration = 0) =>
+    const make = (keyPrefix: string, points: number) =>
       new RateLimiterPostgres({
         storeClient: this.dataSource,
         storeType: 'typeorm',
@@ -74,12 +69,10 @@ export class AuthLimitsService {
         keyPrefix,
         points,
         duration: window,
-        blockDuration,
       });
     return {
       signature,
       login: new LoginThrottle(this.dataSource, { maxFailures: s.loginFailureLimit, windowSeconds: window, lockoutSeconds: s.loginFailureLockoutSeconds }, LOGIN_NAMESPACE),
-      loginIp: make(`${LOGIN_NAMESPACE}:ip`, s.loginFailureLimit * LOGIN_IP_CEILING_FACTOR - 1, Math.max(1, Math.round(s.loginFailureLockoutSeconds))),
       sendEmail: make('plugin_auth:send:email', s.emailSendMaxAttempts),
       sendIp: make('plugin_auth:send:ip', s.emailSendMaxAttempts * SEND_IP_CEILING_FACTOR),
       guessEmail: make('plugin_auth:guess:email', s.emailSendMaxAttempts * s.authChallengeMaxAttempts),
@@ -130,19 +123,11 @@ export class AuthLimitsService {
   }
 
   /** Failed magic-link consumes carry no trustworthy email: they count on the per-IP login ceiling. */
-  async consumeLock(ip: string): Promise<LockState> {
-    const l = this.limiters();
-    const state = await l.loginIp.get(ip);
-    if (state && state.consumedPoints > l.loginIp.points) return { locked: true, retryAfterSeconds: Math.ceil(state.msBeforeNext / 1000) };
-    return { locked: false, retryAfterSeconds: 0 };
+  consumeLock(ip: string): Promise<LockState> {
+    return this.limiters().login.checkIp(ip);
   }
 
-  async recordConsumeFailure(ip: string): Promise<LockState> {
-    try {
-      await this.limiters().loginIp.consume(ip);
-      return { locked: false, retryAfterSeconds: 0 };
-    } catch (rejection) {
-      return { locked: true, retryAfterSeconds: Math.ceil(retryAfter(rejection)) };
-    }
+  recordConsumeFailure(ip: string): Promise<LockState> {
+    return this.limiters().login.failIp(ip);
   }
 }

@@ -28,7 +28,7 @@ export interface TestDatabase {
   url: string;
   name: string;
   dataSource: DataSource;
-  /** Empties every table except the append-only audit log (which refuses it) and the migration logs. */
+  /** Empties every table except the append-only audit log (which refuses it), the migration logs and the seeded settings tables. */
   truncate(): Promise<void>;
   drop(): Promise<void>;
 }
@@ -63,7 +63,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     dataSource,
     async truncate() {
       const rows: Array<{ tablename: string }> = await dataSource.query(
-        `SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'audit_logs' AND tablename NOT LIKE '%\\_migrations'`,
+        `SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'audit_logs' AND tablename NOT LIKE '%\\_migrations' AND tablename NOT LIKE '%\\_settings'`,
       );
       if (rows.length) await dataSource.query(`TRUNCATE ${rows.map((r) => `"${r.tablename}"`).join(', ')} CASCADE`);
     },
