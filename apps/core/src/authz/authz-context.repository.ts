@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { PreparedStatement } from './prepared-statement';
 import type { GroupRef, StoredGroups } from './context-mode';
 import type {
   AuthzQuestion, Candidate, GroupSnapshot, MemberSnapshot, SpaceSnapshot, TargetSnapshot, UserMemberSnapshot, UserSnapshot,
@@ -27,7 +28,7 @@ export interface LoadPlan {
  * (active member-roles × active roles × live role-permissions × active permissions for this
  * resource type and action, with anchor groups). Each part is skipped when the plan says so.
  */
-const LOAD_SQL = `
+export const LOAD_SQL = `
 SELECT
   (SELECT version FROM authz_registry_version WHERE id = 1) AS registry_version,
   (SELECT json_build_object('id', u.id, 'email', u.email, 'status', u.status)
@@ -67,6 +68,16 @@ SELECT id, space_id, path, status FROM groups
 
 const iso = (value: string | null) => (value ? new Date(value).toISOString() : null);
 
+interface LoadRow {
+  registry_version: string | null;
+  user: UserSnapshot | null;
+  member: MemberSnapshot | null;
+  user_member: UserMemberSnapshot | null;
+  space: SpaceSnapshot | null;
+  target: TargetRow | null;
+  candidates: Candidate[];
+}
+
 interface TargetRow extends Omit<TargetSnapshot['resource'], 'group_path' | 'proposed'> {
   group: GroupSnapshot | null;
 }
@@ -74,14 +85,17 @@ interface TargetRow extends Omit<TargetSnapshot['resource'], 'group_path' | 'pro
 /** Reads the facts of one check; decides nothing. */
 @Injectable()
 export class AuthzContextRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  private readonly loadStatement: PreparedStatement<LoadRow>;
+
+  constructor(private readonly dataSource: DataSource) {
+    this.loadStatement = new PreparedStatement(dataSource, 'plystra_authz_load_context', LOAD_SQL);
+  }
 
   async load(q: AuthzQuestion, plan: LoadPlan): Promise<LoadedContext> {
-    const [row] = await this.dataSource.query(LOAD_SQL, [
+    const [row] = await this.loadStatement.rows([
       q.user_id, q.member_id, q.user_member_id, q.space_id, q.resource_id, q.resource_type, q.action, plan.actor, plan.target, plan.candidates,
     ]);
-    const target = row.target as TargetRow | null;
-    const userMember = row.user_member as UserMemberSnapshot | null;
+    const { target, user_member: userMember } = row;
     return {
       registryVersion: row.registry_version ?? null,
       user: row.user,
