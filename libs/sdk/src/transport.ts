@@ -91,6 +91,19 @@ function retryAfter(headers: Headers, details: unknown): number | null {
   return Number.isFinite(header) && header > 0 ? header : null;
 }
 
+/** The most telling part of a fetch failure (`ECONNREFUSED`, `ENOTFOUND`…); duck-typed, errors may come from another realm. */
+function describeCause(cause: unknown): string {
+  let current: unknown = cause;
+  let message: string | null = null;
+  for (let depth = 0; depth < 4 && typeof current === 'object' && current !== null; depth++) {
+    const { code, message: text, cause: inner, errors } = current as { code?: unknown; message?: unknown; cause?: unknown; errors?: unknown };
+    if (typeof code === 'string' && code.length > 0) return code;
+    if (message === null && typeof text === 'string' && text.length > 0) message = text;
+    current = inner ?? (Array.isArray(errors) ? errors[0] : undefined);
+  }
+  return message ?? String(cause);
+}
+
 /**
  * The HTTP core of the client. One instance per client; `withRequestId` copies share the token
  * state (and so the single refresh in flight) with their parent.
@@ -259,7 +272,7 @@ export class Transport {
       if (spec.signal?.aborted) {
         throw new PlystraNetworkError({ status: 0, code: SdkErrorCodes.REQUEST_ABORTED, message: `${spec.method} ${url} was aborted.`, requestId: this.requestId, cause });
       }
-      const reason = cause instanceof Error ? ((cause.cause as { code?: string } | undefined)?.code ?? cause.message) : String(cause);
+      const reason = describeCause(cause);
       throw new PlystraNetworkError({ status: 0, code: SdkErrorCodes.NETWORK_ERROR, message: `${spec.method} ${url} failed: ${reason}.`, requestId: this.requestId, cause });
     } finally {
       clearTimeout(timer);

@@ -34,6 +34,8 @@ export async function grantSuperAdmin(core: CoreTestApp, userId: string): Promis
 
 export interface RecordedCall {
   method: string;
+  /** `http://127.0.0.1:<port>`: which service was called. */
+  origin: string;
   path: string;
   search: string;
   status: number | null;
@@ -49,7 +51,7 @@ export function recordingFetch(afterResponse?: (call: RecordedCall) => Promise<v
   const wrapped: FetchLike = async (input, init) => {
     const headers = Object.fromEntries(Object.entries((init.headers ?? {}) as Record<string, string>).map(([k, v]) => [k.toLowerCase(), v]));
     const url = new URL(input);
-    const call: RecordedCall = { method: init.method ?? 'GET', path: url.pathname, search: url.search, status: null, headers };
+    const call: RecordedCall = { method: init.method ?? 'GET', origin: url.origin, path: url.pathname, search: url.search, status: null, headers };
     calls.push(call);
     const res = await fetch(input, init);
     call.status = res.status;
