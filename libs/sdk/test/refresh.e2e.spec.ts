@@ -69,6 +69,28 @@ describe('automatic refresh on SESSION_EXPIRED (real HTTP, real PostgreSQL)', ()
     expect(calls.filter((c) => c.path === '/api/v1/auth/refresh')).toHaveLength(1);
   });
 
+  it('a call refused after the shared refresh already finished retries with the new token, without a second refresh', async () => {
+    let reported: Array<PlystraTokens | null> = [];
+    let held = false;
+    // Hold the first refused check until the other call's refresh has been stored and reported.
+    const { client, calls, changes, sessionId } = await signedIn(async (call) => {
+      if (call.path !== '/api/v1/authz/check' || call.status !== 401 || held) return;
+      held = true;
+      const deadline = Date.now() + 5_000;
+      while (reported.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+    });
+    reported = changes;
+    await expireAccess(sessionId);
+
+    const [late, early] = await Promise.all([client.authz.check(approve('invoice_001')), client.authz.check(approve('invoice_002'))]);
+    expect([late.allow, early.allow]).toEqual([true, false]);
+    expect(held).toBe(true);
+    expect(calls.filter((c) => c.path === '/api/v1/auth/refresh')).toHaveLength(1);
+    expect(changes).toHaveLength(1);
+    const retries = calls.filter((c) => c.path === '/api/v1/authz/check' && c.status === 200);
+    expect(retries.map((c) => c.headers.authorization)).toEqual([`Bearer ${changes[0]!.accessToken}`, `Bearer ${changes[0]!.accessToken}`]);
+  });
+
   it('a refused refresh clears the tokens, reports null, throws the auth error, and does not loop', async () => {
     const { client, calls, changes, sessionId } = await signedIn();
     await db().query(`UPDATE sessions SET expires_at = now() - interval '1 second', refresh_expires_at = now() - interval '1 second' WHERE id = $1`, [sessionId]);
