@@ -1,7 +1,6 @@
 import { runMigrations } from '@plystra/db';
 import { ConfigError, createLogger, listen } from '@plystra/http';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- tsconfig.base.json has no alias for this migration set yet
-import { pluginEmailSmtpMigrations } from '../../../migrations/plugin-email-smtp';
+import { migrationSetFor } from '@plystra/migrations';
 import { SERVICE_NAME, loadEmailSmtpConfig } from './config/email-smtp.config';
 import { createEmailSmtpApp } from './email-smtp.app';
 
@@ -9,7 +8,9 @@ async function main(): Promise<void> {
   const config = loadEmailSmtpConfig(process.env);
   const logger = createLogger({ service: SERVICE_NAME, level: config.logLevel, format: config.logFormat });
   if (config.migrateOnStart) {
-    const applied = await runMigrations(config.databaseUrl, pluginEmailSmtpMigrations);
+    const migrations = migrationSetFor(SERVICE_NAME);
+    if (!migrations) throw new Error(`no migration set is registered for ${SERVICE_NAME}`);
+    const applied = await runMigrations(config.databaseUrl, migrations);
     logger.info({ applied }, 'migrations applied');
   }
   const app = await createEmailSmtpApp(config, logger);
