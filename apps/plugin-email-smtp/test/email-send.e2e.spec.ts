@@ -124,6 +124,7 @@ describe('plugin-email-smtp against a real SMTP server', () => {
       ['CR/LF in to.name', () => send(message({ to: [{ address: 'zoe@example.org', name: 'Zoë\r\nBcc: x@evil.example' }] })), 400, 'HEADER_INJECTION'],
       ['CR/LF in the subject', () => send(message({ subject: 'Code\r\nBcc: x@evil.example' })), 400, 'HEADER_INJECTION'],
       ['CR/LF in a header value', () => send(message({ headers: { 'X-Note': 'a\r\nBcc: x@evil.example' } })), 400, 'HEADER_INJECTION'],
+      ['CR/LF in a header name', () => send(message({ headers: { 'X-Note\r\nBcc': 'x@evil.example' } })), 400, 'HEADER_INJECTION'],
       ['a Bcc header', () => send(message({ headers: { Bcc: 'x@evil.example' } })), 400, 'HEADER_NOT_ALLOWED'],
       ['a Reply-To header', () => send(message({ headers: { 'Reply-To': 'x@evil.example' } })), 400, 'HEADER_NOT_ALLOWED'],
       ['a Content-Type header', () => send(message({ headers: { 'Content-Type': 'text/plain' } })), 400, 'HEADER_NOT_ALLOWED'],
