@@ -21,6 +21,8 @@ export interface TransportOptions {
   onTokenChange?: TokenChangeListener;
   /** Defaults to the global `fetch`. */
   fetch?: FetchLike;
+  /** The published js-sdk's name for `fetch`; `fetch` wins when both are given. */
+  fetchImpl?: FetchLike;
   /** Per attempt, including reading the body. Default 10 000 ms. */
   timeoutMs?: number;
   /** Added to every request; the SDK's own headers (credentials, request id, content type) win. */
@@ -119,9 +121,10 @@ export class Transport {
     private readonly requestId: string | null,
   ) {
     this.bases = { core: normaliseBase(options.baseUrl), completeAuth: options.completeAuthBaseUrl ? normaliseBase(options.completeAuthBaseUrl) : null };
-    if (!options.fetch && typeof globalThis.fetch !== 'function') throw new TypeError('No fetch implementation: pass `fetch` in the client options.');
+    const given = options.fetch ?? options.fetchImpl;
+    if (!given && typeof globalThis.fetch !== 'function') throw new TypeError('No fetch implementation: pass `fetch` in the client options.');
     // The global is looked up per call (never bound early), so polyfills installed later still apply.
-    this.fetchImpl = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+    this.fetchImpl = given ?? ((input, init) => globalThis.fetch(input, init));
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   }
 

@@ -117,6 +117,21 @@ describe('transport failures map to their error classes', () => {
     }
   });
 
+  it('fetchImpl (the published js-sdk option name) is used like fetch', async () => {
+    const seen: string[] = [];
+    const server = await localServer((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end('{"data":{"status":"ok"},"request_id":"req_1"}');
+    });
+    try {
+      const client = new PlystraClient({ baseUrl: server.url, fetchImpl: (url, init) => (seen.push(url), fetch(url, init)) });
+      expect(await client.system.health()).toEqual({ status: 'ok' });
+      expect(seen).toEqual([`${server.url}/api/v1/health`]);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('completeAuth without completeAuthBaseUrl fails clearly, before any request', async () => {
     let calls = 0;
     const client = new PlystraClient({
