@@ -74,6 +74,13 @@ describe('audit of decisions and the audit query API (HTTP, real PostgreSQL)', (
     expect((await get('/audit/logs/audit_nope').expect(404)).body.error.code).toBe('AUDIT_LOG_NOT_FOUND');
   });
 
+  it('answers odd ids and queries with 4xx, never 5xx', async () => {
+    for (const path of ['/audit/logs/%00', '/audit/logs/%E2%80%A8', `/audit/logs/${'x'.repeat(5000)}`, '/spaces/%00/audit-logs', `/spaces/${ACME}/audit-logs/%00`, '/audit/logs?actor_user_id=%00', '/audit/logs?limit=abc', '/audit/logs?decision=allow&decision=deny']) {
+      const res = await get(path);
+      expect({ path, status: res.status < 500 && res.status >= 400 }).toEqual({ path, status: true });
+    }
+  });
+
   it('filters by every documented field', async () => {
     const cases: Array<[string, string[]]> = [
       [`actor_user_id=user_bob`, [seen.bobAllow.id]],
