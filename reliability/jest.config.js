@@ -1,0 +1,24 @@
+// @ts-check
+// The reliability suite (`npm run test:reliability`): attacks the running services — spawned from
+// dist/, on real PostgreSQL — with bad input, races, faults and replicas, and scans every output
+// for secrets. It reuses the root config (global setup and teardown, SWC transform, path aliases)
+// and adds a reporter that prints one summary line per area at the end of the run.
+const { mkdirSync } = require('node:fs');
+const { join } = require('node:path');
+const root = require('../jest.config.js');
+
+// One folder per run for the figures and the captured process output; the test workers inherit it.
+if (!process.env.PLYSTRA_RELIABILITY_RUN_DIR) {
+  const dir = join(__dirname, '..', '.data', 'reliability', `${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}`);
+  mkdirSync(join(dir, 'logs'), { recursive: true });
+  process.env.PLYSTRA_RELIABILITY_RUN_DIR = dir;
+}
+
+/** @type {import('jest').Config} */
+module.exports = {
+  ...root,
+  roots: ['<rootDir>/reliability'],
+  testMatch: ['**/*.reliability.spec.ts'],
+  testTimeout: 240_000,
+  reporters: ['default', '<rootDir>/reliability/support/summary-reporter.js'],
+};
