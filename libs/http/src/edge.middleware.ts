@@ -25,6 +25,17 @@ function refusePrototypeKeys(key: string, value: unknown): unknown {
 }
 
 /**
+ * body-parser's own failures carry a `type` and a status (the exception filter maps them); a body
+ * that cannot be decompressed (Content-Encoding gzip/deflate/br over bytes that are not) surfaces
+ * as a bare zlib error instead, which is still the client's input: 400, never 500.
+ */
+function bodyError(error: unknown): unknown {
+  const typed = error as { type?: unknown; status?: unknown };
+  if (typeof typed?.type === 'string' && typeof typed.status === 'number') return error;
+  return ApiError.validation('The request body could not be decoded.');
+}
+
+/**
  * Everything a request meets before routing, in order: request id, client IP, access log,
  * security headers, CORS, and the JSON body parser (size limit enforced before parsing).
  */
@@ -88,7 +99,7 @@ export class EdgeMiddleware implements NestMiddleware {
     if (Number.isFinite(declared) && declared > limit) {
       return Promise.reject(new ApiError(413, 'PAYLOAD_TOO_LARGE', `The request body is larger than ${limit} bytes.`, { limit_bytes: limit }));
     }
-    return new Promise((resolve, reject) => parser(req, res, (error?: unknown) => (error ? reject(error) : resolve())));
+    return new Promise((resolve, reject) => parser(req, res, (error?: unknown) => (error ? reject(bodyError(error)) : resolve())));
   }
 
   private accessLog(req: Request, res: Response): void {
