@@ -1,4 +1,4 @@
-import { type ArgumentMetadata, Injectable, ValidationPipe, type ValidationError } from '@nestjs/common';
+import { type ArgumentMetadata, HttpException, Injectable, ValidationPipe, type ValidationError } from '@nestjs/common';
 import { ApiError, type FieldProblem } from './api-error';
 
 function flatten(errors: ValidationError[], parent = ''): FieldProblem[] {
@@ -39,6 +39,14 @@ export class StrictValidationPipe extends ValidationPipe {
         throw ApiError.validation('The request body must be a JSON object.');
       }
     }
-    return super.transform(value, metadata);
+    try {
+      return await super.transform(value, metadata);
+    } catch (error) {
+      if (error instanceof ApiError || error instanceof HttpException) throw error;
+      // A validator or the transformer itself failed on this input (validator's isEmail throws
+      // URIError on a lone surrogate; class-transformer overflows the stack on deep nesting):
+      // the input is what is wrong, so it is a 400 like any other invalid value.
+      throw ApiError.validation('Invalid request: a value could not be validated.');
+    }
   }
 }
