@@ -7,6 +7,7 @@ import {
   PG_STRING_TOO_LONG, PG_UNIQUE_VIOLATION, PG_UNTRANSLATABLE_CHARACTER, pgErrorInfo,
 } from '@plystra/db';
 import { ApiError } from './api-error';
+import { SECURITY_HEADERS } from './edge.middleware';
 import { HTTP_PLATFORM_OPTIONS, type HttpPlatformOptions } from './http-options';
 import { acceptOrCreateRequestId } from './request-id';
 import type { RequestWithContext } from './request-context';
@@ -45,6 +46,9 @@ export class ApiExceptionFilter implements ExceptionFilter {
     }
     if (res.headersSent) return;
     const hideDetails = error.code === 'INTERNAL_ERROR' && this.options.production;
+    // Errors raised before the edge middleware ran (a path outside its mount, a parameter that
+    // cannot be decoded) still carry the security headers.
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
     for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);
     res.setHeader('X-Request-ID', requestId);
     res.setHeader('X-Plystra-Error-Code', error.code);

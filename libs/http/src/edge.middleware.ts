@@ -6,7 +6,8 @@ import { HTTP_PLATFORM_OPTIONS, type HttpPlatformOptions } from './http-options'
 import { acceptOrCreateRequestId } from './request-id';
 import type { RequestWithContext } from './request-context';
 
-const SECURITY_HEADERS: Record<string, string> = {
+/** Sent on every answer (core.md §3); the exception filter and the HTTP parser's error answers send them too. */
+export const SECURITY_HEADERS: Record<string, string> = {
   'X-Content-Type-Options': 'nosniff',
   'X-Frame-Options': 'DENY',
   'Referrer-Policy': 'no-referrer',
