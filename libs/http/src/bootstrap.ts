@@ -1,8 +1,12 @@
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
+import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
+import { type CatalogueCode, ErrorCodes } from './api-error';
+import { SECURITY_HEADERS } from './edge.middleware';
 import { PinoNestLogger } from './logger';
+import { acceptOrCreateRequestId } from './request-id';
 
 export interface HttpServerLimits {
   headersTimeoutMs?: number;
@@ -22,6 +26,41 @@ export async function createHttpApplication(module: unknown, logger: Logger): Pr
   return app;
 }
 
+const REASONS: Record<number, string> = { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' };
+
+/**
+ * A request Node's HTTP parser refuses (malformed request line or headers, headers over the size
+ * limit, a request too slow to arrive) never reaches Express; Node's own answer would be a bare
+ * status line. This writes the same error envelope, code header, request id and security headers
+ * as every other error answer, then closes the connection.
+ */
+export function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  // As Node's default: nothing is written on a reset or closed socket, or over an answer already started.
+  const answering = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (error.code === 'ECONNRESET' || !socket.writable || answering?.headersSent) {
+    socket.destroy();
+    return;
+  }
+  const [code, message]: [CatalogueCode, string] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? ['REQUEST_HEADERS_TOO_LARGE', 'The request line or headers are too large.']
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? ['REQUEST_TIMEOUT', 'The request did not arrive in time.']
+        : ['VALIDATION_FAILED', 'The request is not valid HTTP.'];
+  const status = ErrorCodes[code];
+  const requestId = acceptOrCreateRequestId(undefined);
+  const body = JSON.stringify({ error: { code, message, details: null, request_id: requestId }, request_id: requestId });
+  const headers = {
+    ...SECURITY_HEADERS,
+    'X-Request-ID': requestId,
+    'X-Plystra-Error-Code': code,
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': String(Buffer.byteLength(body)),
+    Connection: 'close',
+  };
+  socket.end(`HTTP/1.1 ${status} ${REASONS[status]}\r\n${Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('')}\r\n${body}`);
+}
+
 /** Starts listening with sane server timeouts; resolves with the bound port. */
 export async function listen(app: INestApplication, host: string, port: number, limits: HttpServerLimits = {}): Promise<number> {
   await app.listen(port, host);
@@ -29,6 +68,7 @@ export async function listen(app: INestApplication, host: string, port: number, 
   server.headersTimeout = limits.headersTimeoutMs ?? 10_000;
   server.requestTimeout = limits.requestTimeoutMs ?? 30_000;
   server.keepAliveTimeout = limits.keepAliveTimeoutMs ?? 65_000;
+  server.on('clientError', answerClientError);
   const address = server.address();
   return typeof address === 'object' && address ? address.port : port;
 }
