@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AuditWriter, governedJsonProblems, newId } from '@plystra/db';
+import { emailAddressProblem } from '@plystra/email-contract';
 import { ApiError, type RequestContext } from '@plystra/http';
 import { authAuditRow, normaliseEmail } from '@plystra/session';
 import { DataSource } from 'typeorm';
@@ -66,6 +67,9 @@ export class ChallengeSender {
     }
 
     const email = normaliseEmail(request.email);
+    // An address the email contract refuses could never be delivered: a 400 now, not a failed send (502) later.
+    const addressProblem = emailAddressProblem(email);
+    if (addressProblem) throw ApiError.validation(`email ${addressProblem.message}`, [{ field: 'email', message: `email ${addressProblem.message}` }]);
     const [, userId] = await Promise.all([this.limits.consumeSend(email, ctx.ip), this.activeUserId(email)]);
     const ttlSeconds = request.method === 'email_code' ? s.emailCodeTtlSeconds : s.magicLinkTtlSeconds;
     const expiresAt = new Date(Date.now() + ttlSeconds * 1000);
