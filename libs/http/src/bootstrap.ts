@@ -58,6 +58,13 @@ export function answerClientError(error: NodeJS.ErrnoException, socket: Duplex):
     'Content-Length': String(Buffer.byteLength(body)),
     Connection: 'close',
   };
+  // Lingering close: what the client is still sending is read and dropped until it closes (or 5 s
+  // pass), so the answer is not lost to a TCP reset from closing over unread data.
+  socket.removeAllListeners('data');
+  socket.on('data', () => undefined);
+  socket.on('end', () => socket.destroy());
+  setTimeout(() => socket.destroy(), 5_000).unref();
+  socket.resume();
   socket.end(`HTTP/1.1 ${status} ${REASONS[status]}\r\n${Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('')}\r\n${body}`);
 }
 
