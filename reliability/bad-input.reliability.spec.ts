@@ -45,7 +45,7 @@ const reports: FuzzReport[] = [];
 
 function figure(report: FuzzReport) {
   const fives = Object.entries(report.statuses).filter(([s]) => Number(s) >= 500).reduce((n, [, c]) => n + c, 0);
-  return `${report.service} ${fives} 5xx, ${report.violations.length} violations in ${report.cases} cases (${report.routesReached}/${report.routes} routes reached handlers, ${report.reached} cases in all; crashed: ${report.crashed ? 'yes' : 'no'})`;
+  return `${report.service} ${fives} 5xx, ${report.violations.length} violations in ${report.cases} cases (${report.routesReached}/${report.routes} routes reached handlers, ${report.reached} cases in all; crashed: ${report.crashed ? 'yes' : 'no'}; ${report.resetOversized} oversized bodies cut off by a reset)`;
 }
 
 function check(report: FuzzReport, minimum: number) {

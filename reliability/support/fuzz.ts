@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import * as fc from 'fast-check';
-import { type HeaderValue, type RawAnswer, type RawRequest, encodeRequest, exchange } from './raw-http';
+import { type HeaderValue, type RawAnswer, type RawRequest, encodeRequestParts, exchange } from './raw-http';
 import type { FieldSpec, RouteSpec } from './routes';
 import { ROOT, type RunningService } from './services';
 
@@ -307,7 +307,7 @@ export function pct(value: string): string {
   return out;
 }
 
-const RAW_PATH_VALUES = ['%zz', '%', '%00', '..', '.', '%2e%2e', '%2F', 'a%2Fb', '%u0041', '%C0%AF', '%ED%A0%80', '%FF%FE', `${'x'.repeat(5000)}`, '%F0%9F%92%A5', '%E2%80%AE', '%20', '+', ';', '@', '~', "'", '*'];
+const RAW_PATH_VALUES = ['%zz', '%', '%00', '..', '.', '%2e%2e', '%2F', 'a%2Fb', '%u0041', '%C0%AF', '%ED%A0%80', '%FF%FE', `${'x'.repeat(2000)}`, '%F0%9F%92%A5', '%E2%80%AE', '%20', '+', ';', '@', '~', "'", '*'];
 
 function pathArb(route: RouteSpec, pools: IdPools): fc.Arbitrary<string> {
   const params = route.path.match(/:[A-Za-z_]+/g) ?? [];
@@ -421,7 +421,7 @@ function headersArb(target: FuzzTarget, path: string, hasBody: boolean): fc.Arbi
     { weight: 1, arbitrary: fc.constant({ headers: [['Transfer-Encoding', 'chunked']] as Headers, tag: 'chunked', chunked: true }) },
     { weight: 1, arbitrary: fc.constantFrom('gzip', 'deflate', 'br', 'identity', 'x-bogus', 'gzip, gzip').map((enc) => ({ headers: [['Content-Encoding', enc]] as Headers, tag: `content-encoding ${enc}` })) },
     { weight: 1, arbitrary: fc.constant({ headers: [['Content-Encoding', 'gzip']] as Headers, tag: 'gzipped body', gzip: true }) },
-    { weight: 1, arbitrary: fc.constantFrom<Headers>([['Origin', 'https://evil.example']], [['Origin', 'http://localhost:3000']], [['X-HTTP-Method-Override', 'DELETE']], [['Expect', '100-continue']], [['Cookie', `${'a=b; '.repeat(500)}`]], [['User-Agent', 'u'.repeat(8000)]], [['User-Agent', latin1([0xff, 0xfe, 0x41])]], [['Accept', 'text/html']], [['Host', 'evil.example']]).map((headers) => ({ headers, tag: String(headers[0][0]).toLowerCase() })) },
+    { weight: 1, arbitrary: fc.constantFrom<Headers>([['Origin', 'https://evil.example']], [['Origin', 'http://localhost:3000']], [['X-HTTP-Method-Override', 'DELETE']], [['Expect', '100-continue']], [['Cookie', `${'a=b; '.repeat(500)}`]], [['User-Agent', 'u'.repeat(3000)]], [['User-Agent', latin1([0xff, 0xfe, 0x41])]], [['Accept', 'text/html']], [['Host', 'evil.example']]).map((headers) => ({ headers, tag: String(headers[0][0]).toLowerCase() })) },
   );
   return fc.tuple(auth, contentType, requestId, xff, extra).map(([a, ct, ids, x, e]) => {
     const headers: Headers = [...a.headers, ...(hasBody ? ct : []), ...ids.map((id): [string, string] => ['X-Request-ID', id]), ...x, ...e.headers];
@@ -598,7 +598,9 @@ export function judge(target: FuzzTarget, c: FuzzCase, a: RawAnswer): Verdict {
   if (ids.length !== 1) v.push(`${ids.length} X-Request-ID headers`);
   else {
     const sent = c.sentRequestIds;
-    const expected = sent.length === 1 && VALID_REQUEST_ID.test(sent[0]) ? sent[0] : null;
+    // A request Node's parser refused was never read, so its X-Request-ID could not be echoed.
+    const unparsed = ['REQUEST_HEADERS_TOO_LARGE', 'REQUEST_TIMEOUT'].includes(code ?? '') || body?.error?.message === 'The request is not valid HTTP.';
+    const expected = sent.length === 1 && VALID_REQUEST_ID.test(sent[0]) && !unparsed ? sent[0] : null;
     if (expected ? ids[0] !== expected : !/^req_[0-9a-f]{16}$/.test(ids[0])) v.push(`X-Request-ID ${JSON.stringify(ids[0].slice(0, 40))} for sent ${JSON.stringify(sent.map((s) => s.slice(0, 40)))}`);
     if (body && typeof body === 'object' && 'request_id' in body && body.request_id !== ids[0]) v.push('body request_id differs from the header');
   }
@@ -622,19 +624,28 @@ export interface FuzzReport {
   crashed: string | null;
   routes: number;
   routesReached: number;
+  /** Oversized bodies whose connection was reset before the 413 could be read. */
+  resetOversized: number;
 }
 
 /** Generates `cases` requests from the seed and sends them `concurrency` at a time, judging each answer. */
 export async function fuzz(target: FuzzTarget, options: { cases: number; seed: number; concurrency: number }): Promise<FuzzReport> {
   const samples = fc.sample(caseArb(target), { numRuns: options.cases, seed: options.seed });
-  const report: FuzzReport = { service: target.service, seed: options.seed, cases: 0, statuses: {}, reached: 0, violations: [], crashed: null, routes: target.routes.length, routesReached: 0 };
+  const report: FuzzReport = { service: target.service, seed: options.seed, cases: 0, statuses: {}, reached: 0, violations: [], crashed: null, routes: target.routes.length, routesReached: 0, resetOversized: 0 };
   const reachedRoutes = new Set<string>();
   let next = 0;
   const worker = async () => {
     while (next < samples.length && !report.crashed) {
       const c = samples[next++];
-      const answer = await exchange(target.process.port, encodeRequest(target.process.port, c.request));
+      const { bytes, headLength } = encodeRequestParts(target.process.port, c.request);
+      const answer = await exchange(target.process.port, bytes, 20_000, headLength);
       report.cases++;
+      // RFC 9110 §15.5.14: a server refusing a body over its limit may close the connection; a
+      // client still sending then sees a reset instead of the 413. Counted, not a violation.
+      if (answer.status === 0 && (c.request.body?.length ?? 0) > target.bodyLimit && target.process.alive()) {
+        report.resetOversized++;
+        continue;
+      }
       const status = String(answer.status);
       report.statuses[status] = (report.statuses[status] ?? 0) + 1;
       const verdict = judge(target, c, answer);

@@ -29,7 +29,17 @@ export interface RawRequest {
 
 /** Serialises a request as HTTP/1.1 bytes, leaving malformed input malformed. */
 export function encodeRequest(port: number, req: RawRequest): Buffer {
-  if (req.rawBytes) return req.rawBytes;
+  return encodeRequestParts(port, req).bytes;
+}
+
+/** The request's bytes and where its head ends. */
+export function encodeRequestParts(port: number, req: RawRequest): { bytes: Buffer; headLength: number } {
+  if (req.rawBytes) return { bytes: req.rawBytes, headLength: 0 };
+  const bytes = encodeHead(port, req);
+  return { bytes: req.body ? Buffer.concat([bytes, req.body]) : bytes, headLength: bytes.length };
+}
+
+function encodeHead(port: number, req: RawRequest): Buffer {
   const parts: Buffer[] = [Buffer.from(`${req.method} ${req.target} HTTP/1.1\r\n`, 'latin1')];
   const names = new Set(req.headers.map(([name]) => name.toLowerCase()));
   const head: Array<[string, HeaderValue]> = [];
@@ -39,7 +49,6 @@ export function encodeRequest(port: number, req: RawRequest): Buffer {
   if ((req.contentLength ?? 'auto') === 'auto' && req.body && !names.has('content-length') && !names.has('transfer-encoding')) head.push(['Content-Length', String(req.body.length)]);
   for (const [name, value] of head) parts.push(Buffer.from(`${name}: `, 'latin1'), Buffer.isBuffer(value) ? value : Buffer.from(value, 'latin1'), Buffer.from('\r\n'));
   parts.push(Buffer.from('\r\n'));
-  if (req.body) parts.push(req.body);
   return Buffer.concat(parts);
 }
 
@@ -86,9 +95,10 @@ export function parseAnswer(all: Buffer): RawAnswer {
 
 /**
  * Sends raw bytes on a fresh connection and reads until the server closes it (every request asks
- * for `Connection: close`), or until the timeout.
+ * for `Connection: close`), or until the timeout. Like a well-behaved client, it sends in pieces
+ * and stops sending once an answer has begun (a server may refuse a large body before reading it).
  */
-export function exchange(port: number, bytes: Buffer, timeoutMs = 20_000): Promise<RawAnswer> {
+export function exchange(port: number, bytes: Buffer, timeoutMs = 20_000, headLength = 0): Promise<RawAnswer> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let settled = false;
@@ -111,7 +121,23 @@ export function exchange(port: number, bytes: Buffer, timeoutMs = 20_000): Promi
     });
     socket.on('end', () => finish());
     socket.on('close', () => finish());
-    socket.on('error', (error) => finish(error.message));
-    socket.write(bytes, () => undefined);
+    // A write refused because the server already answered and closed is not itself a failure:
+    // what was received decides.
+    socket.on('error', (error) => (chunks.length ? finish() : setTimeout(() => finish(error.message), 50)));
+    socket.once('connect', async () => {
+      const PIECE = 64 * 1024;
+      let at = 0;
+      if (headLength > 0 && bytes.length - headLength > PIECE) {
+        // A large body: the head goes first and the server gets a moment to refuse it unread
+        // (a 413 by declared length), as a client waiting on Expect: 100-continue would.
+        socket.write(bytes.subarray(0, headLength));
+        at = headLength;
+        await new Promise<void>((resume) => { const t = setTimeout(resume, 25); socket.once('data', () => { clearTimeout(t); resume(); }); });
+      }
+      for (; at < bytes.length && !settled && chunks.length === 0; at += PIECE) {
+        const piece = bytes.subarray(at, at + PIECE);
+        if (!socket.write(piece)) await new Promise<void>((resume) => { socket.once('drain', resume); socket.once('close', resume); socket.once('data', resume); });
+      }
+    });
   });
 }
