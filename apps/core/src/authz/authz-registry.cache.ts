@@ -36,7 +36,7 @@ export const REGISTRY_CACHE_LIMIT = 1024;
 export class AuthzRegistryCache {
   private version: string | null | undefined = undefined;
   private entries = new Map<string, Promise<RegistryEntry | null>>();
-  loads = 0;
+  private loaded = 0;
 
   constructor(private readonly dataSource: DataSource) {}
 
@@ -57,8 +57,13 @@ export class AuthzRegistryCache {
     return { resource_type: found?.type ?? null, action: found?.actions.get(actionKey) ?? null, mapping: found?.mapping ?? null };
   }
 
+  /** How many times a type was read from the database (the cache's misses). */
+  get loads(): number {
+    return this.loaded;
+  }
+
   private async load(typeKey: string): Promise<RegistryEntry | null> {
-    this.loads++;
+    this.loaded++;
     const [row] = await this.dataSource.query(TYPE_SQL, [typeKey]);
     if (!row) return null;
     const actions = row.actions as ResourceActionSnapshot[];

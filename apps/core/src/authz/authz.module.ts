@@ -12,6 +12,6 @@ import { DecisionRecorder } from './decision-recorder.service';
   imports: [ConsoleModule],
   controllers: [AuthzController],
   providers: [AuthzService, AuthzActorResolver, AuthzContextRepository, AuthzRegistryCache, AuthzAccess, DecisionRecorder],
-  exports: [AuthzService, AuthzRegistryCache],
+  exports: [AuthzService],
 })
 export class AuthzModule {}
