@@ -84,9 +84,11 @@ async function main(): Promise<void> {
       const saturated = medianRun(runs.check);
       const halfRate = Math.round(floor.requestsPerSecond / 2);
       const paced = await meter.measure(() => load({ url: check, apiKey, connections: CONNECTIONS, durationSeconds: SECONDS, overallRate: halfRate, collectAuditIds: true }, work, 2));
+      const lightRate = Math.round(saturated.requestsPerSecond / 2);
+      const light = await meter.measure(() => load({ url: check, apiKey, connections: CONNECTIONS, durationSeconds: SECONDS, overallRate: lightRate, collectAuditIds: true }, work, 3));
       const [{ n: after }] = await ds.query(`SELECT count(*)::int AS n FROM audit_logs`);
 
-      const checkRuns = [...runs.check, paced];
+      const checkRuns = [...runs.check, paced, light];
       const ids = checkRuns.flatMap((r) => r.auditIds);
       let found = 0;
       for (let i = 0; i < ids.length; i += 20_000) {
@@ -112,6 +114,7 @@ async function main(): Promise<void> {
           row('floor + API-key authentication (saturation)', authenticated),
           row('audited POST /authz/check (saturation)', saturated),
           row(`audited POST /authz/check at ${halfRate}/s (half the floor)`, paced),
+          row(`audited POST /authz/check at ${lightRate}/s (half its own saturation)`, light),
         ]),
       );
       console.log(`all rounds, req/s: floor ${runs.floor.map((r) => fmt(r.requestsPerSecond)).join(' ')}; authenticated ${runs.authenticated.map((r) => fmt(r.requestsPerSecond)).join(' ')}; check ${runs.check.map((r) => fmt(r.requestsPerSecond)).join(' ')}`);
