@@ -25,7 +25,7 @@ export interface Credential {
  * An instance super admin with a session minted by the real SessionService under the services'
  * secret (what a login does after the password check), so no Argon2 is paid for the setup.
  */
-export async function superAdmin(db: TestDatabase): Promise<Credential> {
+export async function superAdmin(db: Pick<TestDatabase, 'dataSource'>): Promise<Credential> {
   const userId = newId('user');
   await db.dataSource.query(`INSERT INTO users (id, email, status) VALUES ($1, $2, 'active')`, [userId, `${userId}@admins.example`]);
   await db.dataSource.query(
@@ -38,7 +38,7 @@ export async function superAdmin(db: TestDatabase): Promise<Credential> {
 }
 
 /** An API key row with a known plaintext, hashed exactly as Core does. */
-export async function apiKey(db: TestDatabase, permissionKeys: string[] = ['*'], level: 'instance' | 'space' = 'instance'): Promise<{ id: string; plaintext: string }> {
+export async function apiKey(db: Pick<TestDatabase, 'dataSource'>, permissionKeys: string[] = ['*'], level: 'instance' | 'space' = 'instance'): Promise<{ id: string; plaintext: string }> {
   const id = newId('ak');
   const plaintext = `ply_ak_${id}.${randomBytes(32).toString('hex')}`;
   await db.dataSource.query(

@@ -42,9 +42,10 @@ export interface RunningService {
 
 /** Every process this test file started, so none outlives it and every output can be scanned. */
 const started: RunningService[] = [];
-const children = new Set<ChildProcess>();
+const children = new Map<ChildProcess, ServiceKind>();
 process.once('exit', () => {
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  // A PostgreSQL owner is asked to stop its cluster (SIGKILL would orphan the postmaster).
+  for (const [child, kind] of children) if (child.exitCode === null && child.signalCode === null) child.kill(kind === 'postgres' ? 'SIGTERM' : 'SIGKILL');
 });
 
 export function startedServices(): RunningService[] {
@@ -68,7 +69,7 @@ let sequence = 0;
 export async function startService(kind: ServiceKind, env: Record<string, string>, options: { name?: string; args?: string[]; timeoutMs?: number } = {}): Promise<RunningService> {
   const name = options.name ?? `${kind}-${++sequence}`;
   const child = spawn(process.execPath, [join(ROOT, ENTRY[kind]), ...(options.args ?? [])], { cwd: ROOT, env: { ...baseEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.add(child);
+  children.set(child, kind);
   const chunks: string[] = [];
   let log: WriteStream | null = null;
   try {
