@@ -8,6 +8,7 @@ import { recordFigure } from './support/figures';
 import { type FuzzReport, type FuzzTarget, type IdPools, fuzz, summariseViolations } from './support/fuzz';
 import { client } from './support/http';
 import type { FieldSpec, RouteSpec } from './support/routes';
+import { scanProcessOutputs } from './support/scan';
 import { type RunningService, startService, stopAll } from './support/services';
 import { type SmtpSink, startSmtpSink } from './support/smtp-sink';
 
@@ -127,6 +128,12 @@ describe('bad input against every route of every service (real processes, real P
 
   afterAll(async () => {
     await stopAll();
+    if (db) {
+      const secrets = new Map<string, string>(Object.entries(SECRETS).map(([name, value]) => [value, name]));
+      for (const [value, label] of [[admin.token, 'admin access token'], [admin.refreshToken, 'admin refresh token'], [key.plaintext, 'API key'], [PASSWORD, 'password']] as const) secrets.set(value, label);
+      spendable.forEach((s, i) => secrets.set(s.access, `spendable access token ${i}`).set(s.refresh, `spendable refresh token ${i}`));
+      scanProcessOutputs('bad-input', 'bad-input processes (credentials sent in hostile headers)', secrets);
+    }
     await provider?.close();
     await sink?.close();
     await db?.drop();

@@ -6,8 +6,9 @@ import { seedDemo } from '../apps/core/src/demo/demo-seed';
 import { type TestDatabase, apiKey, freshDatabase, passwordUser, superAdmin, writePluginSettings } from './support/db';
 import { SECRETS, coreEnv, pluginEnv } from './support/env';
 import { recordFigure } from './support/figures';
-import { type Answer, call, client, codeOf, concurrently, fromIp, statusCounts } from './support/http';
-import { mailTo } from './support/mail';
+import { type Answer, call, client, codeOf, concurrently, fromIp, issuedSecrets, statusCounts } from './support/http';
+import { mailTo, secretsInMail } from './support/mail';
+import { scanProcessOutputs } from './support/scan';
 import { type OwnCluster, createDatabase, startOwnCluster } from './support/postgres';
 import { type RunningService, sleep, startService, stopAll, waitFor } from './support/services';
 
@@ -175,6 +176,11 @@ describe('faults: kill -9 under load, on the shared test PostgreSQL', () => {
 
   afterAll(async () => {
     await stopAll();
+    if (provider) {
+      const secrets = new Map<string, string>([...Object.entries(SECRETS).map(([name, value]): [string, string] => [value, name]), ...issuedSecrets, [key.plaintext, 'API key'], [PASSWORD, 'password']]);
+      for (const secret of secretsInMail(provider)) secrets.set(secret, 'emailed code or link');
+      scanProcessOutputs('faults', 'faults processes (killed, restarted, starved of their database)', secrets);
+    }
     await provider?.close();
     await db?.drop();
   });

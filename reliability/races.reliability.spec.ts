@@ -3,8 +3,9 @@ import { newId } from '@plystra/db';
 import { type Credential, type TestDatabase, apiKey, freshDatabase, passwordUser, superAdmin, writePluginSettings } from './support/db';
 import { SECRETS, coreEnv, pluginEnv } from './support/env';
 import { recordFigure } from './support/figures';
-import { type Answer, call, client, codeOf, concurrently, fromIp, statusCounts } from './support/http';
-import { lastCode, lastMagicToken } from './support/mail';
+import { type Answer, call, client, codeOf, concurrently, fromIp, issuedSecrets, statusCounts } from './support/http';
+import { lastCode, lastMagicToken, secretsInMail } from './support/mail';
+import { scanProcessOutputs } from './support/scan';
 import { type RunningService, sleep, startService, stopAll } from './support/services';
 
 /**
@@ -51,6 +52,11 @@ describe('races (real concurrency against two replicas of Core and of the plugin
   afterAll(async () => {
     recordFigure('races', 'headline', figures.length ? `all held (${figures.length} races)` : 'not run', allOk && figures.length > 0);
     await stopAll();
+    if (provider) {
+      const secrets = new Map<string, string>([...Object.entries(SECRETS).map(([name, value]): [string, string] => [value, name]), ...issuedSecrets, [admin.token, 'admin token'], [PASSWORD, 'password']]);
+      for (const secret of secretsInMail(provider)) secrets.set(secret, 'emailed code or link');
+      scanProcessOutputs('races', 'races processes', secrets);
+    }
     await provider?.close();
     await db?.drop();
   });

@@ -14,9 +14,9 @@ export function runDir(): string {
  * Records one measured figure of an area for the end-of-run summary. `key` orders nothing: parts
  * print in the order they were first recorded, so record the headline first.
  */
-export function recordFigure(area: Area, key: string, line: string, ok: boolean): void {
+export function recordFigure(area: Area, key: string, line: string, ok: boolean, counts?: { hits: number; bytes: number }): void {
   const file = join(runDir(), `${area}.json`);
-  const figures: { parts: Record<string, { line: string; ok: boolean }> } = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : { parts: {} };
-  figures.parts[key] = { line, ok };
+  const figures: { parts: Record<string, { line: string; ok: boolean; hits?: number; bytes?: number }> } = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : { parts: {} };
+  figures.parts[key] = { line, ok, ...counts };
   writeFileSync(file, JSON.stringify(figures, null, 2));
 }

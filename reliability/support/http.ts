@@ -18,6 +18,18 @@ export interface CallOptions {
   timeoutMs?: number;
 }
 
+/** Every credential a service handed out in an answer to `call` in this test file (for the secret scans). */
+export const issuedSecrets = new Map<string, string>();
+
+function harvest(body: any): void {
+  const data = body?.data;
+  if (!data || typeof data !== 'object') return;
+  for (const field of ['access_token', 'refresh_token', 'api_key', 'key'] as const) {
+    const value = data[field];
+    if (typeof value === 'string' && /^ply_(at|rt|ak)_/.test(value)) issuedSecrets.set(value, `issued ${field}`);
+  }
+}
+
 /** One JSON request over real HTTP (Node's fetch, keep-alive pooled). Network failures throw. */
 export async function call(base: string, method: string, path: string, options: CallOptions = {}): Promise<Answer> {
   const headers: Record<string, string> = { ...options.headers };
@@ -37,6 +49,7 @@ export async function call(base: string, method: string, path: string, options: 
   } catch {
     body = undefined;
   }
+  harvest(body);
   return { status: res.status, headers: Object.fromEntries(res.headers.entries()), text, body, sentAt, answeredAt };
 }
 
