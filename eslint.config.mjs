@@ -33,6 +33,8 @@ export default tseslint.config(
             { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
             { sourceTag: 'scope:email-contract', onlyDependOnLibsWithTags: ['scope:email-contract'] },
             { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared', 'scope:email-contract'] },
+            { sourceTag: 'scope:sdk', onlyDependOnLibsWithTags: ['scope:sdk'] },
+            { sourceTag: 'scope:email', onlyDependOnLibsWithTags: ['scope:shared', 'scope:email-contract'] },
           ],
         },
       ],

@@ -52,7 +52,7 @@ async function main(): Promise<void> {
     await runMigrations(db.url, coreMigrations);
     const ds = createDataSource({ url: db.url, poolSize: 4 });
     await ds.initialize();
-    let t = performance.now();
+    const t = performance.now();
     const counts = await seedAuthzBench(ds);
     console.log(`seeded in ${fmt((performance.now() - t) / 1000, 1)} s: ${JSON.stringify(counts)}`);
     const apiKey = await insertBenchApiKey(ds, API_KEY_SECRET);

@@ -42,7 +42,7 @@ export function devServices(dev: DevEnvironment): DevService[] {
       entry: 'dist/apps/plugin-email-smtp/src/main.js',
       url: `http://127.0.0.1:${dev.ports.emailSmtp}`,
       healthPath: '/health',
-      env: { ...shared, EMAIL_SMTP_LISTEN_ADDR: `127.0.0.1:${dev.ports.emailSmtp}`, EMAIL_CAPABILITY_TOKEN: dev.emailCapabilityToken, SMTP_HOST: '127.0.0.1', SMTP_PORT: String(dev.ports.smtpSink) },
+      env: { ...shared, EMAIL_SMTP_LISTEN_ADDR: `127.0.0.1:${dev.ports.emailSmtp}`, EMAIL_CAPABILITY_TOKEN: dev.emailCapabilityToken },
     },
   ];
   return all.filter((service) => existsSync(join(dev.root, service.entry)));

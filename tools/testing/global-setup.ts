@@ -7,7 +7,7 @@ import { TEST_ADMIN_URL_ENV, TEST_DB_PREFIX, TEST_TEMPLATE_ENV, databaseUrl, wit
 import { allMigrationSets } from '../../migrations';
 
 declare global {
-  // eslint-disable-next-line no-var
+
   var __PLYSTRA_EMBEDDED__: EmbeddedPostgresHandle | undefined;
 }
 

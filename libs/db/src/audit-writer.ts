@@ -29,33 +29,31 @@ const COLUMNS = [
   'resource_id', 'decision', 'deny_code', 'trace', 'request_id', 'ip_address', 'user_agent',
 ] as const;
 
-function checkedTrace(row: AuditRow): string {
-  const secret = findSecretLookingKey(row.trace);
-  if (secret) throw new AuditTraceSecretError(secret);
-  return JSON.stringify(row.trace ?? {});
+function assertNoSecrets(rows: AuditRow[]): void {
+  for (const row of rows) {
+    const secret = findSecretLookingKey(row.trace);
+    if (secret) throw new AuditTraceSecretError(secret);
+  }
 }
 
 /**
- * One multi-row INSERT for a batch: the columns travel as parallel arrays, so the statement text
- * (and its prepared plan) is the same for any batch size.
+ * One multi-row INSERT for a batch: the rows travel as a single JSON parameter, so the statement
+ * text (and its prepared plan) is the same for any batch size and nothing is escaped twice.
  */
 const INSERT_SQL = `INSERT INTO audit_logs (${COLUMNS.join(', ')})
-  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-    $8::text[], $9::text[], $10::text[], $11::jsonb[], $12::text[], $13::text[], $14::text[])`;
+  SELECT ${COLUMNS.join(', ')} FROM jsonb_to_recordset($1::jsonb) AS r(id text, space_id text, actor_user_id text,
+    actor_member_id text, actor_user_member_id text, action text, resource_type text, resource_id text, decision text,
+    deny_code text, trace jsonb, request_id text, ip_address text, user_agent text)`;
 
-function toParams(rows: AuditRow[]): unknown[][] {
-  const columns: unknown[][] = COLUMNS.map(() => []);
-  for (const row of rows) {
-    const trace = checkedTrace(row);
-    COLUMNS.forEach((column, i) => columns[i].push(column === 'trace' ? trace : row[column]));
-  }
-  return columns;
+function insertChecked(manager: EntityManager | DataSource, rows: AuditRow[]): Promise<unknown> {
+  return manager.query(INSERT_SQL, [JSON.stringify(rows.map((row) => ({ ...row, trace: row.trace ?? {} })))]);
 }
 
 /** Inserts audit rows inside the caller's transaction (management mutations use this). */
 export async function insertAuditRows(manager: EntityManager | DataSource, rows: AuditRow[]): Promise<void> {
   if (rows.length === 0) return;
-  await manager.query(INSERT_SQL, toParams(rows));
+  assertNoSecrets(rows);
+  await insertChecked(manager, rows);
 }
 
 /**
@@ -88,7 +86,8 @@ export class AuditWriter {
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, this.maxBatch);
       try {
-        await insertAuditRows(this.dataSource, batch.map((entry) => entry.row));
+        // write() has already checked each trace.
+        await insertChecked(this.dataSource, batch.map((entry) => entry.row));
         for (const entry of batch) entry.resolve();
       } catch (error) {
         for (const entry of batch) entry.reject(error);

@@ -6,3 +6,4 @@ export * from './ids';
 export * from './migrations';
 export * from './pg-errors';
 export * from './database-url';
+export * from './prepared-statement';

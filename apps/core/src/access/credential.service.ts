@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { PreparedStatement } from '@plystra/db';
 import { ApiError, headerOf } from '@plystra/http';
 import { API_KEY_PREFIX, SessionService, TokenHasher } from '@plystra/session';
 import { DataSource } from 'typeorm';
@@ -11,17 +12,28 @@ const API_KEY_FORMAT = /^ply_ak_([^.\s]+)\.([0-9a-f]{64})$/;
 /** last_used_at is refreshed at most this often per key, so a busy key is not one write per request. */
 const LAST_USED_RESOLUTION_SECONDS = 60;
 
+const API_KEY_LOOKUP_SQL = `SELECT id, name, level, space_id, group_id, permission_keys, created_by_user_id, created_by_member_id,
+        (last_used_at IS NULL OR last_used_at < now() - make_interval(secs => $3)) AS refresh_last_used
+   FROM api_keys
+  WHERE id = $1 AND key_hash = ANY($2) AND status = 'active' AND revoked_at IS NULL AND deleted_at IS NULL
+    AND (expires_at IS NULL OR expires_at > now())`;
+
 /**
  * Turns a request's credential into a principal: an API key (`X-Plystra-API-Key`, or a bearer
  * starting with `ply_ak_`; the key header wins) or a user session with its active admin grants.
  */
 @Injectable()
 export class CredentialService {
+  /** Runs on every API-key request: a named statement, parsed and planned once per connection. */
+  private readonly apiKeyLookup: PreparedStatement<ApiKeyRow & { refresh_last_used: boolean }>;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly sessions: SessionService,
     @Inject(API_KEY_HASHER) private readonly apiKeyHasher: TokenHasher,
-  ) {}
+  ) {
+    this.apiKeyLookup = new PreparedStatement(dataSource, 'plystra_api_key_lookup', API_KEY_LOOKUP_SQL);
+  }
 
   async authenticate(req: unknown): Promise<Principal> {
     const keyHeader = headerOf(req, 'x-plystra-api-key');
@@ -47,14 +59,7 @@ export class CredentialService {
   async apiKey(plaintext: string): Promise<Principal> {
     const match = API_KEY_FORMAT.exec(plaintext);
     if (!match) throw ApiError.of('AUTHENTICATION_REQUIRED', 'The API key is not valid.');
-    const [row]: Array<ApiKeyRow & { refresh_last_used: boolean }> = await this.dataSource.query(
-      `SELECT id, name, level, space_id, group_id, permission_keys, created_by_user_id, created_by_member_id,
-              (last_used_at IS NULL OR last_used_at < now() - make_interval(secs => $3)) AS refresh_last_used
-         FROM api_keys
-        WHERE id = $1 AND key_hash = ANY($2) AND status = 'active' AND revoked_at IS NULL AND deleted_at IS NULL
-          AND (expires_at IS NULL OR expires_at > now())`,
-      [match[1], this.apiKeyHasher.candidates(plaintext), LAST_USED_RESOLUTION_SECONDS],
-    );
+    const [row] = await this.apiKeyLookup.rows([match[1], this.apiKeyHasher.candidates(plaintext), LAST_USED_RESOLUTION_SECONDS]);
     if (!row) throw ApiError.of('AUTHENTICATION_REQUIRED', 'The API key is not valid.');
     if (row.refresh_last_used) await this.dataSource.query(`UPDATE api_keys SET last_used_at = now() WHERE id = $1`, [row.id]);
     const { refresh_last_used: _r, ...apiKey } = row;

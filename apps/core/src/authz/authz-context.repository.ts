@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { PreparedStatement } from './prepared-statement';
+import { PreparedStatement } from '@plystra/db';
 import type { GroupRef, StoredGroups } from './context-mode';
 import type {
   AuthzQuestion, Candidate, GroupSnapshot, MemberSnapshot, SpaceSnapshot, TargetSnapshot, UserMemberSnapshot, UserSnapshot,

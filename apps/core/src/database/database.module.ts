@@ -10,9 +10,11 @@ import type { CoreConfig } from '../config/core-config';
   imports: [
     TypeOrmModule.forRootAsync({
       inject: [CORE_CONFIG],
-      useFactory: (config: CoreConfig) => ({ type: 'postgres' as const, url: config.databaseUrl, synchronize: false }),
-      dataSourceFactory: async (options) =>
-        initializeWithRetry(createDataSource({ url: (options as { url: string }).url, poolSize: 10, applicationName: 'plystra-core' })),
+      useFactory: (config: CoreConfig) => ({ type: 'postgres' as const, url: config.databaseUrl, synchronize: false, poolSize: config.databasePoolSize }),
+      dataSourceFactory: async (options) => {
+        const { url, poolSize } = options as { url: string; poolSize: number };
+        return initializeWithRetry(createDataSource({ url, poolSize, applicationName: 'plystra-core' }));
+      },
     }),
   ],
   providers: [{ provide: AuditWriter, inject: [DataSource], useFactory: (ds: DataSource) => new AuditWriter(ds) }],

@@ -1,8 +1,8 @@
-import { insertGroup, insertMember, insertSpace, insertUser, insertUserMember } from '@plystra/db/testing';
+import { insertMember, insertSpace, insertUser, insertUserMember } from '@plystra/db/testing';
 import { PasswordHasher } from '@plystra/session';
 import { AuthzRegistryCache } from '../../src/authz/authz-registry.cache';
 import { startCore, type CoreTestApp } from '../core-test-app';
-import { actorOf, alice, bob, grantAdmin, insertApiKey, login, withKey, withSession } from './authz-test-kit';
+import { alice, bob, grantAdmin, insertApiKey, login, withKey, withSession } from './authz-test-kit';
 
 const ACME = 'space_acme';
 const approve001 = { resource_type: 'invoice', resource_id: 'invoice_001', action: 'approve' };
