@@ -21,7 +21,9 @@ import { type SmtpSink, startSmtpSink } from './support/smtp-sink';
  */
 
 const SEED = Number(process.env.RELIABILITY_SEED ?? Math.floor(Math.random() * 2 ** 31));
-const CASES = { core: 2400, plugin: 2000, smtp: 2000 };
+/** RELIABILITY_FUZZ_SCALE=5 sends five times as many cases (a deeper run than the default few minutes). */
+const SCALE = Math.max(1, Number(process.env.RELIABILITY_FUZZ_SCALE ?? 1));
+const CASES = { core: 2400 * SCALE, plugin: 2000 * SCALE, smtp: 2000 * SCALE };
 const CONCURRENCY = 8;
 const PASSWORD = 'reliability correct horse battery';
 
@@ -89,6 +91,8 @@ describe('bad input against every route of every service (real processes, real P
   let db: TestDatabase;
   let admin: Credential;
   let key: { plaintext: string };
+  let spaceKey: { plaintext: string };
+  let groupKey: { plaintext: string };
   let provider: ContractTestServer;
   let sink: SmtpSink;
   let core: RunningService;
@@ -106,6 +110,9 @@ describe('bad input against every route of every service (real processes, real P
     db = await freshDatabase();
     admin = await superAdmin(db);
     key = await apiKey(db, ['*']);
+    // Scoped keys take the handlers' own scope checks (real entity lookups with hostile ids).
+    spaceKey = await apiKey(db, ['*'], 'space');
+    groupKey = await apiKey(db, ['*'], 'group');
     for (const email of ['fuzz-one@example.com', 'fuzz-two@example.com']) await passwordUser(db, email, PASSWORD);
     const sessions = new SessionService(db.dataSource, new TokenHasher(SECRETS.sessionSecret));
     for (let i = 0; i < 60; i++) {
@@ -130,7 +137,7 @@ describe('bad input against every route of every service (real processes, real P
     await stopAll();
     if (db) {
       const secrets = new Map<string, string>(Object.entries(SECRETS).map(([name, value]) => [value, name]));
-      for (const [value, label] of [[admin.token, 'admin access token'], [admin.refreshToken, 'admin refresh token'], [key.plaintext, 'API key'], [PASSWORD, 'password']] as const) secrets.set(value, label);
+      for (const [value, label] of [[admin.token, 'admin access token'], [admin.refreshToken, 'admin refresh token'], [key.plaintext, 'API key'], [spaceKey.plaintext, 'space API key'], [groupKey.plaintext, 'group API key'], [PASSWORD, 'password']] as const) secrets.set(value, label);
       spendable.forEach((s, i) => secrets.set(s.access, `spendable access token ${i}`).set(s.refresh, `spendable refresh token ${i}`));
       scanProcessOutputs('bad-input', 'bad-input processes (credentials sent in hostile headers)', secrets);
     }
@@ -139,7 +146,7 @@ describe('bad input against every route of every service (real processes, real P
     await db?.drop();
   });
 
-  const forbidden = () => [...Object.values(SECRETS), db.url, admin.token, admin.refreshToken, key.plaintext, PASSWORD];
+  const forbidden = () => [...Object.values(SECRETS), db.url, admin.token, admin.refreshToken, key.plaintext, spaceKey.plaintext, groupKey.plaintext, PASSWORD];
   const spend = (path: string): Array<[string, string]> | null =>
     /\/auth\/(logout|refresh)$/.test(path) ? [['Authorization', `Bearer ${spendable[30 + (spent++ % 30)].access}`]] : null;
 
@@ -150,7 +157,10 @@ describe('bad input against every route of every service (real processes, real P
       process: core,
       routes: coreRoutes,
       pools,
-      goodAuth: [[['Authorization', admin.authorization]], [['Authorization', admin.authorization]], [['Authorization', admin.authorization]], [['X-Plystra-API-Key', key.plaintext]]],
+      goodAuth: [
+        [['Authorization', admin.authorization]], [['Authorization', admin.authorization]], [['Authorization', admin.authorization]], [['Authorization', admin.authorization]],
+        [['X-Plystra-API-Key', key.plaintext]], [['Authorization', `Bearer ${key.plaintext}`]], [['X-Plystra-API-Key', spaceKey.plaintext]], [['X-Plystra-API-Key', groupKey.plaintext]],
+      ],
       spendableAuth: spend,
       nonJsonPaths: ['/metrics'],
       bodyLimit: 1024 * 1024,

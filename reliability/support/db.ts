@@ -38,13 +38,13 @@ export async function superAdmin(db: Pick<TestDatabase, 'dataSource'>): Promise<
 }
 
 /** An API key row with a known plaintext, hashed exactly as Core does. */
-export async function apiKey(db: Pick<TestDatabase, 'dataSource'>, permissionKeys: string[] = ['*'], level: 'instance' | 'space' = 'instance'): Promise<{ id: string; plaintext: string }> {
+export async function apiKey(db: Pick<TestDatabase, 'dataSource'>, permissionKeys: string[] = ['*'], level: 'instance' | 'space' | 'group' = 'instance'): Promise<{ id: string; plaintext: string }> {
   const id = newId('ak');
   const plaintext = `ply_ak_${id}.${randomBytes(32).toString('hex')}`;
   await db.dataSource.query(
-    `INSERT INTO api_keys (id, name, key_prefix, key_hash, level, space_id, permission_keys, status)
-     VALUES ($1, $1, $2, $3, $4, $5, $6::jsonb, 'active')`,
-    [id, `ply_ak_${id}`, new TokenHasher(SECRETS.apiKeySecret).hash(plaintext), level, level === 'space' ? 'space_acme' : null, JSON.stringify(permissionKeys)],
+    `INSERT INTO api_keys (id, name, key_prefix, key_hash, level, space_id, group_id, permission_keys, status)
+     VALUES ($1, $1, $2, $3, $4, $5, $6, $7::jsonb, 'active')`,
+    [id, `ply_ak_${id}`, new TokenHasher(SECRETS.apiKeySecret).hash(plaintext), level, level === 'instance' ? null : 'space_acme', level === 'group' ? 'group_finance' : null, JSON.stringify(permissionKeys)],
   );
   return { id, plaintext };
 }

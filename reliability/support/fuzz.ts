@@ -334,6 +334,9 @@ function queryArb(route: RouteSpec, pools: IdPools): fc.Arbitrary<string> {
   const pair = (arb: fc.Arbitrary<[string, unknown]>) => arb.map(([k, v]) => `${pct(k)}=${encodeQueryValue(v)}`);
   const options: Array<fc.Arbitrary<string>> = [
     pair(fc.tuple(hostileKey, nastyString)),
+    // Cursors that decode, with positions PostgreSQL may not accept.
+    fc.constantFrom<[string, string]>(['+275760-09-13T00:00:00.000Z', 'x'], ['-271821-04-20T00:00:00Z', 'y'], ['2024-01-01T00:00:00Z', '\u0000'], ['1e10', 'a'], ['2024-02-30', 'b'], ['2024-01-01T00:00:00.123456789Z', "'"])
+      .map((cursor) => `cursor=${Buffer.from(JSON.stringify(cursor)).toString('base64url')}`),
     fc.constantFrom('__proto__[polluted]=1', 'constructor[prototype][polluted]=1', 'limit=0', 'limit=201', 'limit=-1', 'limit=1e3', 'limit=abc', 'limit=1&limit=2', 'cursor=%zz', 'cursor=eyJ4Ijox', 'a=%ZZ', '=', '&&&', `q=${'x'.repeat(9000)}`),
   ];
   if (fields.length) {
