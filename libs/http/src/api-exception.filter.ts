@@ -52,6 +52,8 @@ export class ApiExceptionFilter implements ExceptionFilter {
     for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);
     res.setHeader('X-Request-ID', requestId);
     res.setHeader('X-Plystra-Error-Code', error.code);
+    // A route may have declared another content type for its success answer; errors are JSON.
+    res.setHeader('Content-Type', 'application/json; charset=utf-8');
     res.status(error.status).json({
       error: { code: error.code, message: error.message, details: hideDetails ? null : error.details, request_id: requestId, ...error.extra },
       request_id: requestId,

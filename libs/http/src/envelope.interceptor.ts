@@ -1,4 +1,5 @@
-import { type CallHandler, type ExecutionContext, Injectable, type NestInterceptor } from '@nestjs/common';
+import { type CallHandler, type ExecutionContext, Injectable, type NestInterceptor, SetMetadata } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import { map, type Observable } from 'rxjs';
 import { requestContextOf } from './request-context';
 
@@ -11,10 +12,28 @@ export class Page<T> {
   ) {}
 }
 
+const RAW_RESPONSE = 'plystra:raw-response';
+
+/**
+ * The handler's return value is the whole body (a provider contract's own JSON, Prometheus
+ * text): no `{data}` envelope. Errors still leave through the shared filter.
+ */
+export const RawResponse = () => SetMetadata(RAW_RESPONSE, true);
+
+/** Sets a response header on whichever HTTP adapter serves the request. */
+export function setResponseHeader(context: ExecutionContext, name: string, value: string): void {
+  const res = context.switchToHttp().getResponse<{ setHeader?(n: string, v: string): void; header?(n: string, v: string): void }>();
+  if (typeof res.setHeader === 'function') res.setHeader(name, value);
+  else res.header?.(name, value);
+}
+
 /** Wraps every successful answer: `{data, request_id, meta: {request_id}}`, plus `pagination` for lists. */
 @Injectable()
 export class EnvelopeInterceptor implements NestInterceptor {
+  constructor(private readonly reflector: Reflector) {}
+
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    if (this.reflector.getAllAndOverride<boolean>(RAW_RESPONSE, [context.getHandler(), context.getClass()])) return next.handle();
     const requestId = requestContextOf(context.switchToHttp().getRequest()).requestId;
     return next.handle().pipe(
       map((data) => {

@@ -1,5 +1,5 @@
 import { type CallHandler, type ExecutionContext, Injectable, type NestInterceptor } from '@nestjs/common';
-import type { Response } from 'express';
+import { setResponseHeader } from '@plystra/http';
 import { type Observable, tap } from 'rxjs';
 
 interface DecisionRefs {
@@ -12,12 +12,11 @@ interface DecisionRefs {
 @Injectable()
 export class DecisionHeadersInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const res = context.switchToHttp().getResponse<Response>();
     return next.handle().pipe(
       tap((result: DecisionRefs | undefined) => {
         const auditLogId = result?.audit_log_id ?? result?.audit?.audit_log_id;
-        if (typeof result?.trace_id === 'string') res.setHeader('X-Plystra-Trace-ID', result.trace_id);
-        if (typeof auditLogId === 'string') res.setHeader('X-Plystra-Audit-Log-ID', auditLogId);
+        if (typeof result?.trace_id === 'string') setResponseHeader(context, 'X-Plystra-Trace-ID', result.trace_id);
+        if (typeof auditLogId === 'string') setResponseHeader(context, 'X-Plystra-Audit-Log-ID', auditLogId);
       }),
     );
   }

@@ -1,5 +1,5 @@
-import { Controller, Get, Req, Res } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import { Controller, Get, Header, Req } from '@nestjs/common';
+import { RawResponse } from '@plystra/http';
 import { Public } from '../access/access.decorators';
 import { MetricsExposition, PROMETHEUS_CONTENT_TYPE } from './metrics-exposition.service';
 
@@ -10,8 +10,9 @@ export class MetricsController {
 
   @Public()
   @Get('metrics')
-  async metrics(@Req() req: Request, @Res() res: Response): Promise<void> {
-    const text = await this.exposition.render(req);
-    res.type(PROMETHEUS_CONTENT_TYPE).send(text);
+  @RawResponse()
+  @Header('Content-Type', PROMETHEUS_CONTENT_TYPE)
+  metrics(@Req() req: unknown): Promise<string> {
+    return this.exposition.render(req);
   }
 }
