@@ -1,10 +1,18 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createDataSource, resolveDatabase, runMigrations, verifyMigrations, type ResolvedDatabase } from '@plystra/db';
+import { createDataSource, isSecretLookingKey, resolveDatabase, runMigrations, verifyMigrations, type ResolvedDatabase } from '@plystra/db';
+import { ApiError, type FieldProblem, StrictValidationPipe, secretProblems } from '@plystra/http';
 import { allMigrationSets, migrationSetFor } from '@plystra/migrations';
+import { PLUGIN_AUTH_SETTING_DEFAULTS } from '@plystra/migrations-plugin-auth-complete';
+import { TokenHasher } from '@plystra/session';
 import type { DataSource } from 'typeorm';
+import { AccessPolicy } from '../access/access-policy.service';
+import { type GrantRow, type Principal, heldFromGrants } from '../access/principal';
 import { BootstrapSuperAdminError, bootstrapSuperAdmin } from '../admin/bootstrap-super-admin';
-import { coreConfigProblems, loadDatabaseSettings } from '../config/core-config';
+import { ApiKeysRepository } from '../api-keys/api-keys.repository';
+import { ApiKeysService } from '../api-keys/api-keys.service';
+import { ApiKeyCreateDto } from '../api-keys/dto/api-key.dto';
+import { DEV_API_KEY_SECRET, coreConfigProblems, loadDatabaseSettings } from '../config/core-config';
 import { DEMO_PASSWORD, seedDemo } from '../demo/demo-seed';
 
 export interface CliIo {
@@ -19,8 +27,10 @@ export class CliError extends Error {}
 interface Command {
   summary: string;
   usage: string;
-  options?: Record<string, { type: 'string' | 'boolean'; description: string }>;
-  run(io: CliIo, values: Record<string, string | boolean | undefined>): Promise<number>;
+  options?: Record<string, { type: 'string' | 'boolean'; multiple?: boolean; description: string }>;
+  /** Whether the command takes positional arguments. */
+  positionals?: boolean;
+  run(io: CliIo, values: Record<string, string | boolean | string[] | undefined>, args: string[]): Promise<number>;
 }
 
 async function withDatabase<T>(io: CliIo, fn: (url: string, db: ResolvedDatabase) => Promise<T>): Promise<T> {
@@ -45,11 +55,67 @@ async function withDataSource<T>(url: string, fn: (ds: DataSource) => Promise<T>
 
 const SERVICE_OPTION = { type: 'string' as const, description: `only this service's migrations (${allMigrationSets.map((s) => s.service).join(', ')})` };
 
-function selectedSets(service: string | boolean | undefined) {
+function selectedSets(service: string | boolean | string[] | undefined) {
   if (typeof service !== 'string') return allMigrationSets;
   const set = migrationSetFor(service);
   if (!set) throw new CliError(`unknown service "${service}"; known: ${allMigrationSets.map((s) => s.service).join(', ')}`);
   return [set];
+}
+
+/** The API-key HMAC secret, as Core reads it (`PLYSTRA_API_KEY_SECRET`, alias `API_KEY_SECRET`); production refuses a weak one. */
+function apiKeyHasher(io: CliIo, production: boolean): TokenHasher {
+  const secret = (io.env.PLYSTRA_API_KEY_SECRET ?? io.env.API_KEY_SECRET)?.trim() || undefined;
+  if (production) {
+    const problems = secretProblems('PLYSTRA_API_KEY_SECRET', secret);
+    if (problems.length) throw new CliError(problems.join('; '));
+  }
+  return new TokenHasher(secret ?? DEV_API_KEY_SECRET, []);
+}
+
+/**
+ * The creating user as the HTTP route would see a session of theirs: their active admin grants
+ * (same selection as CredentialService.session), so the route's rules apply unchanged.
+ */
+async function userPrincipal(ds: DataSource, userId: string): Promise<Principal> {
+  const [user] = await ds.query(`SELECT id, email, status FROM users WHERE id = $1 AND deleted_at IS NULL`, [userId]);
+  if (!user) throw new CliError(`USER_NOT_FOUND: no user ${JSON.stringify(userId)}`);
+  if (user.status !== 'active') throw new CliError(`USER_INACTIVE: user ${JSON.stringify(userId)} is ${user.status}, not active`);
+  const grants: GrantRow[] = await ds.query(
+    `SELECT id, level, permission_key, space_id, group_id, member_id FROM admin_grants
+      WHERE user_id = $1 AND status = 'active' AND revoked_at IS NULL AND deleted_at IS NULL AND (expires_at IS NULL OR expires_at > now())`,
+    [userId],
+  );
+  const memberId = grants.find((g) => g.member_id)?.member_id ?? null;
+  return {
+    type: 'session',
+    session: { id: 'cli', user_id: user.id, user_email: user.email, active_space_id: null, active_member_id: memberId, active_user_member_id: null, expires_at: new Date(Date.now() + 60_000) },
+    grants,
+    superAdmin: grants.some((g) => g.level === 'instance_super_admin'),
+    held: heldFromGrants(grants),
+  };
+}
+
+function apiErrorMessage(error: ApiError): string {
+  const fields = Array.isArray(error.details) ? (error.details as FieldProblem[]).map((f) => `${f.field}: ${f.message}`) : [];
+  return `${error.code}: ${error.message}${fields.length ? ` (${fields.join('; ')})` : ''}`;
+}
+
+const SETTING_DEFAULTS = new Map(PLUGIN_AUTH_SETTING_DEFAULTS);
+const jsonType = (v: unknown) => (Array.isArray(v) ? 'array' : v === null ? 'null' : typeof v);
+
+/**
+ * What the CLI can check of a plugin_auth_settings write without importing the plugin app: the key
+ * is a known setting (never a secret-looking one), the value is JSON of the default's type and
+ * holds no secret-looking key. The plugin's own parser still checks every value on read and
+ * reports a bad one in its /health (the last good value stays in force).
+ */
+function settingProblem(key: string, value: unknown): string | null {
+  if (isSecretLookingKey(key)) return `${key}: looks like a secret; secrets come from the environment, never plugin_auth_settings`;
+  if (!SETTING_DEFAULTS.has(key)) return `${key}: unknown setting; known: ${[...SETTING_DEFAULTS.keys()].join(', ')}`;
+  const expected = jsonType(SETTING_DEFAULTS.get(key));
+  if (jsonType(value) !== expected) return `${key}: must be a JSON ${expected}, got ${jsonType(value)}`;
+  if (Array.isArray(value) && value.some((v) => typeof v !== 'string')) return `${key}: must be a JSON array of strings`;
+  return null;
 }
 
 export const COMMANDS: Record<string, Command> = {
@@ -126,6 +192,100 @@ export const COMMANDS: Record<string, Command> = {
       );
     },
   },
+  'api-keys:create': {
+    summary: 'create an API key in the database with the HTTP route’s rules; prints the plaintext key once',
+    usage:
+      'api-keys:create --created-by-user-id <id> --name <name> --level instance|space|group [--space-id <id>] [--group-id <id>] --permission <key> [--permission <key>…] [--id <id>] [--expires-at <ISO-8601>] [--disabled]',
+    options: {
+      'created-by-user-id': { type: 'string', description: 'an existing active user; the key may only carry permissions that user holds there (required)' },
+      name: { type: 'string', description: 'the key’s name (required)' },
+      level: { type: 'string', description: 'instance, space or group (required)' },
+      'space-id': { type: 'string', description: 'the space of a space-level key' },
+      'group-id': { type: 'string', description: 'the group of a group-level key' },
+      permission: { type: 'string', multiple: true, description: 'a permission key (domain:action); repeat or comma-separate (at least one)' },
+      id: { type: 'string', description: 'the key id (default: a new ak_… id)' },
+      'expires-at': { type: 'string', description: 'expiry, ISO-8601, in the future' },
+      disabled: { type: 'boolean', description: 'create it disabled' },
+    },
+    run: async (io, v) => {
+      const userId = v['created-by-user-id'];
+      if (typeof userId !== 'string' || !userId) throw new CliError('--created-by-user-id is required');
+      const permissions = ((v.permission as string[] | undefined) ?? []).flatMap((p) => p.split(',')).filter((p) => p.trim() !== '');
+      const body: Record<string, unknown> = { name: v.name, level: v.level, permission_keys: permissions };
+      for (const [flag, field] of [['space-id', 'space_id'], ['group-id', 'group_id'], ['id', 'id'], ['expires-at', 'expires_at']] as const) {
+        if (v[flag] !== undefined) body[field] = v[flag];
+      }
+      if (v.disabled) body.status = 'disabled';
+      const production = loadDatabaseSettings(io.env).production;
+      const hasher = apiKeyHasher(io, production);
+      return withDatabase(io, (url) =>
+        withDataSource(url, async (ds) => {
+          try {
+            const dto = (await new StrictValidationPipe().transform(body, { type: 'body', metatype: ApiKeyCreateDto })) as ApiKeyCreateDto;
+            const principal = await userPrincipal(ds, userId);
+            const service = new ApiKeysService(ds, new ApiKeysRepository(ds), new AccessPolicy(ds), hasher);
+            const ctx = { requestId: `cli_${Date.now().toString(36)}`, ip: '127.0.0.1', userAgent: 'plystra-cli', startedAt: Date.now(), credential: principal };
+            const { api_key: plaintext, key: _key, ...record } = await service.create(dto, ctx);
+            io.out(`api key (shown once, store it now): ${plaintext}`);
+            io.out(JSON.stringify(record, null, 2));
+            return 0;
+          } catch (error) {
+            if (error instanceof ApiError) throw new CliError(apiErrorMessage(error));
+            throw error;
+          }
+        }),
+      );
+    },
+  },
+  'settings:get': {
+    summary: 'print plugin_auth_settings (one key, or all) as JSON',
+    usage: 'settings:get [key]',
+    positionals: true,
+    run: (io, _v, args) => {
+      if (args.length > 1) throw new CliError('settings:get takes at most one key');
+      return withDatabase(io, (url) =>
+        withDataSource(url, async (ds) => {
+          const rows: Array<{ key: string; value: unknown; updated_at: Date; updated_by: string | null }> = args.length
+            ? await ds.query(`SELECT key, value, updated_at, updated_by FROM plugin_auth_settings WHERE key = $1`, [args[0]])
+            : await ds.query(`SELECT key, value, updated_at, updated_by FROM plugin_auth_settings ORDER BY key`);
+          if (args.length && !rows.length) throw new CliError(`unknown setting "${args[0]}"`);
+          if (args.length) io.out(JSON.stringify(rows[0].value));
+          else io.out(JSON.stringify(Object.fromEntries(rows.map((r) => [r.key, r.value])), null, 2));
+          return 0;
+        }),
+      );
+    },
+  },
+  'settings:set': {
+    summary: 'set one plugin_auth_settings key to a JSON value (every plugin replica applies it within seconds)',
+    usage: "settings:set <key> <json value>   e.g. settings:set public_registration_enabled true, settings:set email_from_name '\"Acme\"'",
+    positionals: true,
+    options: { 'updated-by': { type: 'string', description: 'recorded in updated_by (default: cli)' } },
+    run: (io, v, args) => {
+      if (args.length !== 2) throw new CliError('settings:set needs <key> and <json value>');
+      const [key, raw] = args;
+      let value: unknown;
+      try {
+        value = JSON.parse(raw);
+      } catch {
+        throw new CliError(`the value is not JSON: ${raw} (a string needs quotes: '"text"')`);
+      }
+      const problem = settingProblem(key, value);
+      if (problem) throw new CliError(problem);
+      return withDatabase(io, (url) =>
+        withDataSource(url, async (ds) => {
+          const [rows] = await ds.query(`UPDATE plugin_auth_settings SET value = $2::jsonb, updated_by = $3 WHERE key = $1 RETURNING key, value`, [
+            key,
+            JSON.stringify(value),
+            typeof v['updated-by'] === 'string' ? v['updated-by'] : 'cli',
+          ]);
+          if (!rows.length) throw new CliError(`setting "${key}" is not in plugin_auth_settings; run: npm run plystra -- migrate`);
+          io.out(`${key} = ${JSON.stringify(rows[0].value)}`);
+          return 0;
+        }),
+      );
+    },
+  },
   doctor: {
     summary: 'print every configuration problem (production guards included) and check the database',
     usage: 'doctor',
@@ -179,9 +339,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     help(io);
     return 2;
   }
-  let values: Record<string, string | boolean | undefined>;
+  let values: Record<string, string | boolean | string[] | undefined>;
+  let positionals: string[];
   try {
-    values = parseArgs({ args: rest, options: { ...command.options, help: { type: 'boolean' } }, strict: true, allowPositionals: false }).values;
+    ({ values, positionals } = parseArgs({ args: rest, options: { ...command.options, help: { type: 'boolean' } }, strict: true, allowPositionals: command.positionals ?? false }));
   } catch (error) {
     io.err((error as Error).message);
     help(io, name);
@@ -192,7 +353,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return 0;
   }
   try {
-    return await command.run(io, values);
+    return await command.run(io, values, positionals);
   } catch (error) {
     if (error instanceof CliError) {
       io.err(`error: ${error.message}`);
