@@ -138,7 +138,8 @@ export interface PasswordPolicy {
 /** Returns the problem with a password, or null when it satisfies the policy. */
 export function passwordPolicyProblem(password: string, policy: PasswordPolicy): string | null {
   if (password.trim().length === 0) return 'password must not be blank';
-  if (Buffer.byteLength(password) < policy.minLength) return `password must be at least ${policy.minLength} characters`;
+  // The minimum counts characters (Unicode code points, as ASVS 2.1.1/2.1.4 do): in bytes, three emoji would pass "12".
+  if ([...password].length < policy.minLength) return `password must be at least ${policy.minLength} characters`;
   if (Buffer.byteLength(password) > policy.maxBytes) return `password must be at most ${policy.maxBytes} bytes`;
   return null;
 }
