@@ -182,6 +182,8 @@ describe('plystra CLI', () => {
       expect(row).toEqual({ value: true, updated_by: 'cli' });
       expect((await cli(['settings:get', 'public_registration_enabled'], env())).out).toBe('true');
       expect((await cli(['settings:set', 'allowed_redirect_origins', '["https://app.example.com"]', '--updated-by', 'ops'], env())).code).toBe(0);
+      expect((await cli(['settings:set', 'email_code_ttl', '"5m"'], env())).code).toBe(0);
+      expect((await cli(['settings:set', 'magic_link_ttl', '300'], env())).code).toBe(0);
 
       const refused: Array<[string[], RegExp]> = [
         [['settings:set', 'nope', '1'], /unknown setting/],
@@ -189,6 +191,8 @@ describe('plystra CLI', () => {
         [['settings:set', 'email_from_name', 'Acme'], /not JSON/],
         [['settings:set', 'public_registration_enabled', '"yes"'], /must be a JSON boolean/],
         [['settings:set', 'allowed_redirect_origins', '[1]'], /array of strings/],
+        [['settings:set', 'email_code_ttl', '"soon"'], /must be a duration/],
+        [['settings:set', 'login_failure_limit', '2.5'], /must be an integer/],
         [['settings:set', 'email_from_name'], /needs <key> and <json value>/],
       ];
       for (const [args, message] of refused) {

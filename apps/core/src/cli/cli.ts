@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createDataSource, isSecretLookingKey, resolveDatabase, runMigrations, verifyMigrations, type ResolvedDatabase } from '@plystra/db';
-import { ApiError, type FieldProblem, StrictValidationPipe, secretProblems } from '@plystra/http';
+import { ApiError, type FieldProblem, StrictValidationPipe, parseDurationSeconds, secretProblems } from '@plystra/http';
 import { allMigrationSets, migrationSetFor } from '@plystra/migrations';
 import { PLUGIN_AUTH_SETTING_DEFAULTS } from '@plystra/migrations-plugin-auth-complete';
 import { TokenHasher } from '@plystra/session';
@@ -26,6 +26,8 @@ export class CliError extends Error {}
 
 interface Command {
   summary: string;
+  /** Printed under the summary by `<command> --help`. */
+  details?: string;
   usage: string;
   options?: Record<string, { type: 'string' | 'boolean'; multiple?: boolean; description: string }>;
   /** Whether the command takes positional arguments. */
@@ -105,15 +107,21 @@ const jsonType = (v: unknown) => (Array.isArray(v) ? 'array' : v === null ? 'nul
 
 /**
  * What the CLI can check of a plugin_auth_settings write without importing the plugin app: the key
- * is a known setting (never a secret-looking one), the value is JSON of the default's type and
- * holds no secret-looking key. The plugin's own parser still checks every value on read and
+ * is a known setting (never a secret-looking one), the value is JSON of the default's type (a
+ * duration for a duration setting, an integer for a count). The plugin's own parser still checks every value on read and
  * reports a bad one in its /health (the last good value stays in force).
  */
 function settingProblem(key: string, value: unknown): string | null {
   if (isSecretLookingKey(key)) return `${key}: looks like a secret; secrets come from the environment, never plugin_auth_settings`;
   if (!SETTING_DEFAULTS.has(key)) return `${key}: unknown setting; known: ${[...SETTING_DEFAULTS.keys()].join(', ')}`;
-  const expected = jsonType(SETTING_DEFAULTS.get(key));
+  const fallback = SETTING_DEFAULTS.get(key);
+  if (typeof fallback === 'string' && parseDurationSeconds(fallback) !== null) {
+    const seconds = typeof value === 'number' ? value : typeof value === 'string' ? parseDurationSeconds(value) : null;
+    return seconds !== null && Number.isFinite(seconds) && seconds > 0 ? null : `${key}: must be a duration such as "15m" or "30s" (or a number of seconds)`;
+  }
+  const expected = jsonType(fallback);
   if (jsonType(value) !== expected) return `${key}: must be a JSON ${expected}, got ${jsonType(value)}`;
+  if (typeof value === 'number' && !Number.isInteger(value)) return `${key}: must be an integer`;
   if (Array.isArray(value) && value.some((v) => typeof v !== 'string')) return `${key}: must be a JSON array of strings`;
   return null;
 }
@@ -257,7 +265,9 @@ export const COMMANDS: Record<string, Command> = {
     },
   },
   'settings:set': {
-    summary: 'set one plugin_auth_settings key to a JSON value (every plugin replica applies it within seconds)',
+    summary: 'set one plugin_auth_settings key to a JSON value; every plugin replica applies it within 5 s',
+    details:
+      'Checked here: the key is a known setting and not secret-looking, the value is JSON of the setting’s type (a duration, an integer…).\nRanges, URLs and e-mail addresses are checked by the plugin on read: a bad value is reported in its /health and the last good value stays in force.',
     usage: "settings:set <key> <json value>   e.g. settings:set public_registration_enabled true, settings:set email_from_name '\"Acme\"'",
     positionals: true,
     options: { 'updated-by': { type: 'string', description: 'recorded in updated_by (default: cli)' } },
@@ -317,8 +327,8 @@ export const COMMANDS: Record<string, Command> = {
 function help(io: CliIo, name?: string): void {
   if (name && COMMANDS[name]) {
     const c = COMMANDS[name];
-    io.out(`usage: npm run plystra -- ${c.usage}\n\n${c.summary}`);
-    for (const [option, spec] of Object.entries(c.options ?? {})) io.out(`  --${option.padEnd(14)} ${spec.description}`);
+    io.out(`usage: npm run plystra -- ${c.usage}\n\n${c.summary}${c.details ? `\n${c.details}` : ''}`);
+    for (const [option, spec] of Object.entries(c.options ?? {})) io.out(`  --${option.padEnd(20)} ${spec.description}`);
     return;
   }
   io.out('usage: npm run plystra -- <command> [options]\n\ncommands:');
