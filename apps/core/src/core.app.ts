@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
-import { type Logger, createHttpApplication, createLogger } from '@plystra/http';
+import type { OpenAPIObject } from '@nestjs/swagger';
+import { type Logger, buildApiDocument, createHttpApplication, createLogger, mountApiDocs } from '@plystra/http';
 import type { CoreConfig } from './config/core-config';
 import { CoreModule } from './core.module';
 
@@ -10,6 +11,27 @@ export async function createCoreApp(config: CoreConfig & { databaseUrl: string }
   const log = logger ?? createLogger({ service: 'core', level: config.logLevel, format: config.logFormat });
   const app = await createHttpApplication(CoreModule.forRoot(config, log), log);
   app.setGlobalPrefix(API_PREFIX, { exclude: ['metrics'] });
+  if (!config.production) mountApiDocs(app, () => coreApiDocument(app));
   await app.init();
   return app;
+}
+
+/** Core's OpenAPI document, described from the module graph alone: no provider runs, no database is touched. */
+export async function buildCoreApiDocument(config: CoreConfig): Promise<OpenAPIObject> {
+  const log = createLogger({ service: 'core', level: 'error', format: config.logFormat });
+  const app = await createHttpApplication(CoreModule.forRoot(config, log), log, { preview: true });
+  app.setGlobalPrefix(API_PREFIX, { exclude: ['metrics'] });
+  try {
+    return coreApiDocument(app);
+  } finally {
+    await app.close();
+  }
+}
+
+function coreApiDocument(app: INestApplication): OpenAPIObject {
+  return buildApiDocument(app, {
+    title: 'Plystra Core',
+    description: 'Authorization core: identity, access, checks, audit and administration. Successful JSON answers are wrapped as `{data, request_id, meta}`.',
+    security: { bearer: 'A session access token.', apiKey: true },
+  });
 }

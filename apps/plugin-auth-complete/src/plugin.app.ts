@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
-import { type Logger, createHttpApplication, createLogger } from '@plystra/http';
+import type { OpenAPIObject } from '@nestjs/swagger';
+import { type Logger, buildApiDocument, createHttpApplication, createLogger, mountApiDocs } from '@plystra/http';
 import type { PluginConfig } from './config/plugin-config';
 import { PluginModule } from './plugin.module';
 
@@ -7,6 +8,26 @@ import { PluginModule } from './plugin.module';
 export async function createPluginApp(config: PluginConfig & { databaseUrl: string }, logger?: Logger): Promise<INestApplication> {
   const log = logger ?? createLogger({ service: 'plugin-auth-complete', level: config.logLevel, format: config.logFormat });
   const app = await createHttpApplication(PluginModule.forRoot(config, log), log);
+  if (!config.production) mountApiDocs(app, () => pluginApiDocument(app));
   await app.init();
   return app;
+}
+
+/** The plugin's OpenAPI document, described from the module graph alone: no provider runs, no database is touched. */
+export async function buildPluginApiDocument(config: PluginConfig): Promise<OpenAPIObject> {
+  const log = createLogger({ service: 'plugin-auth-complete', level: 'error', format: config.logFormat });
+  const app = await createHttpApplication(PluginModule.forRoot(config, log), log, { preview: true });
+  try {
+    return pluginApiDocument(app);
+  } finally {
+    await app.close();
+  }
+}
+
+function pluginApiDocument(app: INestApplication): OpenAPIObject {
+  return buildApiDocument(app, {
+    title: 'Plystra hosted auth (plugin-auth-complete)',
+    description: 'Password and passwordless sign-in on top of Plystra Core. Successful JSON answers are wrapped as `{data, request_id, meta}`.',
+    security: { bearer: 'A session access token.' },
+  });
 }

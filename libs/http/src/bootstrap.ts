@@ -16,13 +16,14 @@ export interface HttpServerLimits {
 
 /**
  * Creates a service's Nest application on the HTTP adapter. The adapter is chosen here and only
- * here; services never touch Express directly.
+ * here; services never touch Express directly. `preview` builds the module graph without
+ * instantiating any provider (no database connection): enough to describe the routes.
  */
-export async function createHttpApplication(module: unknown, logger: Logger): Promise<INestApplication> {
+export async function createHttpApplication(module: unknown, logger: Logger, options: { preview?: boolean } = {}): Promise<INestApplication> {
   const adapter = new ExpressAdapter();
   adapter.getInstance().disable('x-powered-by');
   adapter.getInstance().set('etag', false);
-  const app = await NestFactory.create(module as never, adapter, { bodyParser: false, logger: new PinoNestLogger(logger), abortOnError: false });
+  const app = await NestFactory.create(module as never, adapter, { bodyParser: false, logger: new PinoNestLogger(logger), abortOnError: false, preview: options.preview });
   return app;
 }
 

@@ -11,3 +11,4 @@ export * from './pagination';
 export * from './request-context';
 export * from './request-id';
 export * from './validation.pipe';
+export * from './api-docs';

@@ -1,4 +1,5 @@
-import { SetMetadata } from '@nestjs/common';
+import { SetMetadata, applyDecorators } from '@nestjs/common';
+import { API_KEY_SCHEME, ApiCredentials, ApiErrors, BEARER_SCHEME } from '@plystra/http';
 import type { ScopeResolver } from './scope.resolver';
 
 export const ACCESS_METADATA = 'plystra:access';
@@ -30,4 +31,9 @@ export const Public = () => SetMetadata(ACCESS_METADATA, { public: true } satisf
  * the real target themselves.
  */
 export const RequirePermission = (permission: string, scope?: ScopeFn) =>
-  SetMetadata(ACCESS_METADATA, { public: false, permission, scope } satisfies AccessDeclaration);
+  applyDecorators(
+    SetMetadata(ACCESS_METADATA, { public: false, permission, scope } satisfies AccessDeclaration),
+    // OpenAPI: a bearer access token or an API key, and the guard's refusals.
+    ApiCredentials(BEARER_SCHEME, API_KEY_SCHEME),
+    ApiErrors('AUTHENTICATION_REQUIRED', 'SESSION_EXPIRED', 'ADMIN_PERMISSION_REQUIRED'),
+  );

@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, Post, UseInterceptors } from '@nestjs/common';
-import { Ctx, type RequestContext } from '@plystra/http';
+import { ApiEndpoint, Ctx, type RequestContext } from '@plystra/http';
 import { RequirePermission } from '../access/access.decorators';
 import { principalOf } from '../access/access.guard';
 import { AUTHZ_CHECK } from './authz-access';
@@ -13,6 +13,7 @@ import { AuthzBatchRequestDto, AuthzRequestDto } from './dto/authz-request.dto';
 export class AuthzController {
   constructor(private readonly authz: AuthzService) {}
 
+  @ApiEndpoint('Check whether a subject may perform an action on a resource', 'VALIDATION_FAILED', 'INLINE_CONTEXT_REQUIRES_API_KEY', 'ACTIVE_MEMBER_REQUIRED', 'USER_NOT_FOUND', 'MEMBER_NOT_FOUND', 'SPACE_NOT_FOUND', 'RESOURCE_NOT_FOUND', 'AUDIT_UNAVAILABLE')
   @Post('check')
   @HttpCode(200)
   @RequirePermission(AUTHZ_CHECK)
@@ -20,6 +21,7 @@ export class AuthzController {
     return this.authz.check(dto, principalOf(ctx.credential), ctx);
   }
 
+  @ApiEndpoint('Explain an authorization decision step by step', 'VALIDATION_FAILED', 'INLINE_CONTEXT_REQUIRES_API_KEY', 'ACTIVE_MEMBER_REQUIRED', 'USER_NOT_FOUND', 'MEMBER_NOT_FOUND', 'SPACE_NOT_FOUND', 'RESOURCE_NOT_FOUND', 'AUDIT_UNAVAILABLE')
   @Post('explain')
   @HttpCode(200)
   @RequirePermission(AUTHZ_CHECK)
@@ -27,6 +29,7 @@ export class AuthzController {
     return this.authz.explain(dto, principalOf(ctx.credential), ctx);
   }
 
+  @ApiEndpoint('Check several authorization requests at once', 'VALIDATION_FAILED', 'INLINE_CONTEXT_REQUIRES_API_KEY', 'ACTIVE_MEMBER_REQUIRED', 'USER_NOT_FOUND', 'MEMBER_NOT_FOUND', 'SPACE_NOT_FOUND', 'AUDIT_UNAVAILABLE')
   @Post('check-batch')
   @HttpCode(200)
   @RequirePermission(AUTHZ_CHECK)

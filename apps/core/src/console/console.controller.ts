@@ -1,4 +1,5 @@
 import { Controller, Get } from '@nestjs/common';
+import { ApiEndpoint } from '@plystra/http';
 import { RequirePermission } from '../access/access.decorators';
 import { ConsoleService } from './console.service';
 
@@ -6,6 +7,7 @@ import { ConsoleService } from './console.service';
 export class ConsoleController {
   constructor(private readonly console: ConsoleService) {}
 
+  @ApiEndpoint('Instance overview for the admin console', 'FEATURE_DISABLED')
   @Get('overview')
   @RequirePermission('instance:read')
   overview() {

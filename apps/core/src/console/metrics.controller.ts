@@ -1,5 +1,5 @@
 import { Controller, Get, Header, Req } from '@nestjs/common';
-import { RawResponse } from '@plystra/http';
+import { ApiEndpoint, RawResponse } from '@plystra/http';
 import { Public } from '../access/access.decorators';
 import { MetricsExposition, PROMETHEUS_CONTENT_TYPE } from './metrics-exposition.service';
 
@@ -9,6 +9,7 @@ export class MetricsController {
   constructor(private readonly exposition: MetricsExposition) {}
 
   @Public()
+  @ApiEndpoint('Prometheus metrics (outside /api/v1)', 'METRICS_TOKEN_REQUIRED', 'FEATURE_DISABLED')
   @Get('metrics')
   @RawResponse()
   @Header('Content-Type', PROMETHEUS_CONTENT_TYPE)

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, Param, Post, Query } from '@nestjs/common';
-import { Ctx, type RequestContext } from '@plystra/http';
+import { ApiEndpoint, Ctx, type RequestContext } from '@plystra/http';
 import { RequirePermission } from '../../access/access.decorators';
 import { RolePermissionCreateDto, RolePermissionListQueryDto } from './dto/role-permission.dto';
 import { RolePermissionsService } from './role-permissions.service';
@@ -9,24 +9,28 @@ import { RolePermissionsService } from './role-permissions.service';
 export class RolePermissionsController {
   constructor(private readonly rolePermissions: RolePermissionsService) {}
 
+  @ApiEndpoint('List role-permission links', 'VALIDATION_FAILED')
   @Get()
   @RequirePermission('permissions:read')
   list(@Query() query: RolePermissionListQueryDto) {
     return this.rolePermissions.list(query);
   }
 
+  @ApiEndpoint('Give a role a permission', 'VALIDATION_FAILED', 'ROLE_NOT_FOUND', 'PERMISSION_NOT_FOUND', 'ROLE_PERMISSION_CONFLICT')
   @Post()
   @RequirePermission('permissions:manage')
   create(@Body() dto: RolePermissionCreateDto, @Ctx() ctx: RequestContext) {
     return this.rolePermissions.create(dto, ctx);
   }
 
+  @ApiEndpoint('Get a role-permission link', 'ROLE_PERMISSION_NOT_FOUND')
   @Get(':role_permission_id')
   @RequirePermission('permissions:read')
   get(@Param('role_permission_id') id: string) {
     return this.rolePermissions.get(id);
   }
 
+  @ApiEndpoint('Remove a permission from a role', 'ROLE_PERMISSION_NOT_FOUND')
   @Delete(':role_permission_id')
   @RequirePermission('permissions:manage')
   revoke(@Param('role_permission_id') id: string, @Ctx() ctx: RequestContext) {
