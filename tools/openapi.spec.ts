@@ -52,6 +52,15 @@ describe('OpenAPI documents (openapi/*.json)', () => {
     expect(operations('core', documents.core).length).toBeGreaterThan(90);
   });
 
+  it('request bodies and query objects are described from their validation rules', () => {
+    const schemas = documents.core.components?.schemas as Record<string, { required?: string[]; properties?: Record<string, { format?: string; enum?: unknown[] }> }>;
+    expect(schemas.UserCreateDto.required).toEqual(['email']);
+    expect(schemas.UserCreateDto.properties?.email).toMatchObject({ type: 'string', format: 'email', maxLength: 320 });
+    expect(schemas.UserCreateDto.properties?.status?.enum).toEqual(['active', 'disabled']);
+    const list = documents.core.paths['/api/v1/users'].get!;
+    expect(list.parameters?.map((p) => ('name' in p ? p.name : p.$ref))).toEqual(expect.arrayContaining(['limit', 'cursor', 'status', 'email']));
+  });
+
   it('Core: a route that needs a permission declares the bearer and API-key schemes and its 401/403; public routes declare none of the guard\'s', () => {
     const problems: string[] = [];
     for (const { id, op } of operations('core', documents.core)) {

@@ -1,7 +1,9 @@
 import type { INestApplication } from '@nestjs/common';
 import { HTTP_CODE_METADATA, METHOD_METADATA } from '@nestjs/common/constants';
 import { RequestMethod } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiSecurity, DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiProperty, type ApiPropertyOptions, ApiSecurity, DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { defaultMetadataStorage } from 'class-transformer/cjs/storage';
+import { getMetadataStorage } from 'class-validator';
 import { ErrorCodes } from './api-error';
 
 /** Security scheme names used in every service's OpenAPI document. */
@@ -33,7 +35,8 @@ interface ResponseMeta {
 
 /**
  * Documents error answers (the shared error envelope) with their codes, grouped by status. Merges
- * with what is already declared, so a class-level and a method-level declaration add up.
+ * with what the same method (or class) already declares, so `@RequirePermission`'s 401/403 and a
+ * route's own codes add up.
  */
 export function ApiErrors(...refs: ApiErrorRef[]): ClassDecorator & MethodDecorator {
   return (target: object, _key?: string | symbol, descriptor?: PropertyDescriptor) => {
@@ -82,6 +85,77 @@ export function ApiCredentials(...schemes: Array<typeof BEARER_SCHEME | typeof A
   };
 }
 
+interface ValidationRule {
+  target: unknown;
+  propertyName: string;
+  type: string;
+  name?: string;
+  constraints?: unknown[];
+}
+
+const SWAGGER_PROPERTY = 'swagger/apiModelProperties';
+const described = new WeakSet<object>();
+let validated = new Set<unknown>();
+
+function depth(target: object): number {
+  let n = 0;
+  for (let p = Object.getPrototypeOf(target); p && p !== Function.prototype; p = Object.getPrototypeOf(p)) n++;
+  return n;
+}
+
+/** A property's schema from its class-validator rules (the swagger CLI plugin does not run under SWC). */
+function propertySchema(target: { prototype: object }, property: string, rules: ValidationRule[]): ApiPropertyOptions {
+  const named = (name: string) => rules.find((r) => r.name === name);
+  const designType = Reflect.getMetadata('design:type', target.prototype, property) as unknown;
+  // A nested DTO (`@ValidateNested() @Type(() => X)`): its own schema, or an array of it.
+  const nested = defaultMetadataStorage.findTypeMetadata(target as never, property)?.typeFunction() as unknown;
+  const options: Record<string, unknown> = { required: !rules.some((r) => r.type === 'conditionalValidation') };
+  const isIn = named('isIn');
+  if (isIn && Array.isArray(isIn.constraints?.[0])) options.enum = isIn.constraints[0];
+  if (named('isInt')) options.type = 'integer';
+  else if (named('isNumber') || named('isNumberString')) options.type = 'number';
+  else if (named('isBoolean')) options.type = 'boolean';
+  else if (named('isString') || named('isEmail') || named('isUUID') || named('matches') || named('isDateString') || named('isISO8601') || isIn) options.type = 'string';
+  else if (typeof nested === 'function' && validated.has(nested)) Object.assign(options, { type: nested, isArray: designType === Array || !!named('isArray') });
+  else if (designType === Array || named('isArray')) Object.assign(options, { type: 'array', items: {} });
+  else if (designType === String || designType === Number || designType === Boolean) options.type = designType;
+  else options.type = 'object';
+  if (named('isEmail')) options.format = 'email';
+  if (named('isUUID')) options.format = 'uuid';
+  if (named('isDateString') || named('isISO8601')) options.format = 'date-time';
+  const num = (name: string) => (typeof named(name)?.constraints?.[0] === 'number' ? (named(name)!.constraints![0] as number) : undefined);
+  if (num('maxLength') !== undefined) options.maxLength = num('maxLength');
+  if (num('minLength') !== undefined) options.minLength = num('minLength');
+  if (num('min') !== undefined) options.minimum = num('min');
+  if (num('max') !== undefined) options.maximum = num('max');
+  if (num('arrayMaxSize') !== undefined) options.maxItems = num('arrayMaxSize');
+  return options as ApiPropertyOptions;
+}
+
+/**
+ * Gives every class-validator DTO (bodies and query objects) OpenAPI properties derived from its
+ * validation rules, unless a property already has `@ApiProperty`. Parents first, so subclasses
+ * inherit their parents' properties as Nest's swagger expects.
+ */
+export function describeValidatedDtos(): void {
+  const storage = getMetadataStorage() as unknown as { validationMetadatas: Map<unknown, ValidationRule[]> };
+  const targets = [...storage.validationMetadatas.keys()].filter((t): t is { prototype: object } => typeof t === 'function');
+  validated = new Set(targets);
+  for (const target of targets.sort((a, b) => depth(a) - depth(b))) {
+    if (described.has(target)) continue;
+    described.add(target);
+    const byProperty = new Map<string, ValidationRule[]>();
+    for (const rule of storage.validationMetadatas.get(target) ?? []) {
+      if (rule.target !== target || !rule.propertyName) continue;
+      byProperty.set(rule.propertyName, [...(byProperty.get(rule.propertyName) ?? []), rule]);
+    }
+    for (const [property, rules] of byProperty) {
+      if (Reflect.hasOwnMetadata(SWAGGER_PROPERTY, target.prototype, property)) continue;
+      ApiProperty(propertySchema(target, property, rules))(target.prototype, property);
+    }
+  }
+}
+
 export interface ApiDocumentOptions {
   title: string;
   description: string;
@@ -95,6 +169,7 @@ export function buildApiDocument(app: INestApplication, options: ApiDocumentOpti
   const builder = new DocumentBuilder().setTitle(options.title).setDescription(options.description).setVersion(options.version ?? '1');
   if (options.security?.bearer) builder.addBearerAuth({ type: 'http', scheme: 'bearer', description: options.security.bearer }, BEARER_SCHEME);
   if (options.security?.apiKey) builder.addApiKey({ type: 'apiKey', in: 'header', name: API_KEY_HEADER, description: 'An API key.' }, API_KEY_SCHEME);
+  describeValidatedDtos();
   const document = SwaggerModule.createDocument(app, builder.build(), {
     operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}`,
   });
