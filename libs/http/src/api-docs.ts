@@ -5,6 +5,8 @@ import { ApiBearerAuth, ApiOperation, ApiProperty, type ApiPropertyOptions, ApiS
 import { defaultMetadataStorage } from 'class-transformer/cjs/storage';
 import { getMetadataStorage } from 'class-validator';
 import { ErrorCodes } from './api-error';
+import { SECURITY_HEADERS } from './edge.middleware';
+import { acceptOrCreateRequestId } from './request-id';
 
 /** Security scheme names used in every service's OpenAPI document. */
 export const BEARER_SCHEME = 'bearer';
@@ -202,5 +204,11 @@ export function buildApiDocument(app: INestApplication, options: ApiDocumentOpti
  * `app.init()`. A factory is run on the first request only, so start-up pays nothing for it.
  */
 export function mountApiDocs(app: INestApplication, document: OpenAPIObject | (() => OpenAPIObject)): void {
+  // Swagger's routes sit in front of the edge middleware: give their answers the same security headers and request id.
+  app.use('/docs', (req: { headers: Record<string, unknown> }, res: { setHeader(name: string, value: string): void }, next: () => void) => {
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
+    res.setHeader('X-Request-ID', acceptOrCreateRequestId(req.headers['x-request-id']));
+    next();
+  });
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json', yamlDocumentUrl: 'docs/openapi.yaml' });
 }
