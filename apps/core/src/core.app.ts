@@ -32,6 +32,6 @@ function coreApiDocument(app: INestApplication): OpenAPIObject {
   return buildApiDocument(app, {
     title: 'Plystra Core',
     description: 'Authorization core: identity, access, checks, audit and administration. Successful JSON answers are wrapped as `{data, request_id, meta}`.',
-    security: { bearer: 'A session access token.', apiKey: true },
+    security: { bearer: 'A session access token.', apiKey: true, metricsToken: true },
   });
 }

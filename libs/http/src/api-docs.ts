@@ -12,6 +12,7 @@ import { acceptOrCreateRequestId } from './request-id';
 export const BEARER_SCHEME = 'bearer';
 export const API_KEY_SCHEME = 'api-key';
 export const API_KEY_HEADER = 'X-Plystra-API-Key';
+export const METRICS_TOKEN_SCHEME = 'metrics-token';
 const ERROR_SCHEMA = 'ErrorEnvelope';
 /** @nestjs/swagger's metadata key for `@ApiResponse` (its constants are not exported). */
 const DECORATORS = { API_RESPONSE: 'swagger/apiResponse' } as const;
@@ -77,7 +78,7 @@ export function ApiEndpoint(summary: string, ...errors: ApiErrorRef[]): MethodDe
 }
 
 /** The credentials a route accepts, as OpenAPI security requirements (any one of them). */
-export function ApiCredentials(...schemes: Array<typeof BEARER_SCHEME | typeof API_KEY_SCHEME>): ClassDecorator & MethodDecorator {
+export function ApiCredentials(...schemes: Array<typeof BEARER_SCHEME | typeof API_KEY_SCHEME | typeof METRICS_TOKEN_SCHEME>): ClassDecorator & MethodDecorator {
   return (target: object, key?: string | symbol, descriptor?: PropertyDescriptor) => {
     for (const scheme of schemes) {
       const decorator = scheme === BEARER_SCHEME ? ApiBearerAuth(BEARER_SCHEME) : ApiSecurity(scheme);
@@ -163,7 +164,7 @@ export interface ApiDocumentOptions {
   description: string;
   version?: string;
   /** Security schemes the service accepts. */
-  security?: { bearer?: string; apiKey?: boolean };
+  security?: { bearer?: string; apiKey?: boolean; metricsToken?: boolean };
 }
 
 /** Builds a service's OpenAPI document from its (created, not necessarily initialised) application. */
@@ -171,6 +172,9 @@ export function buildApiDocument(app: INestApplication, options: ApiDocumentOpti
   const builder = new DocumentBuilder().setTitle(options.title).setDescription(options.description).setVersion(options.version ?? '1');
   if (options.security?.bearer) builder.addBearerAuth({ type: 'http', scheme: 'bearer', description: options.security.bearer }, BEARER_SCHEME);
   if (options.security?.apiKey) builder.addApiKey({ type: 'apiKey', in: 'header', name: API_KEY_HEADER, description: 'An API key.' }, API_KEY_SCHEME);
+  if (options.security?.metricsToken) {
+    builder.addApiKey({ type: 'apiKey', in: 'header', name: 'X-Plystra-Metrics-Token', description: 'The metrics token (PLYSTRA_METRICS_TOKEN).' }, METRICS_TOKEN_SCHEME);
+  }
   describeValidatedDtos();
   const document = SwaggerModule.createDocument(app, builder.build(), {
     operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}`,
