@@ -7,7 +7,6 @@
 FROM node:20-bookworm-slim AS build
 WORKDIR /src
 COPY package.json package-lock.json .npmrc ./
-# Exactly the lockfile's versions (fails when package.json and the lockfile disagree).
 RUN npm install --no-audit --no-fund
 COPY tsconfig.base.json tsconfig.json .swcrc ./
 COPY tools ./tools
