@@ -5,6 +5,7 @@ import { ApiBearerAuth, ApiOperation, ApiProperty, type ApiPropertyOptions, ApiS
 import { defaultMetadataStorage } from 'class-transformer/cjs/storage';
 import { getMetadataStorage } from 'class-validator';
 import { ErrorCodes } from './api-error';
+import { RAW_RESPONSE } from './envelope.interceptor';
 import { SECURITY_HEADERS } from './edge.middleware';
 import { acceptOrCreateRequestId } from './request-id';
 
@@ -14,6 +15,7 @@ export const API_KEY_SCHEME = 'api-key';
 export const API_KEY_HEADER = 'X-Plystra-API-Key';
 export const METRICS_TOKEN_SCHEME = 'metrics-token';
 const ERROR_SCHEMA = 'ErrorEnvelope';
+const DATA_SCHEMA = 'DataEnvelope';
 /** @nestjs/swagger's metadata key for `@ApiResponse` (its constants are not exported). */
 const DECORATORS = { API_RESPONSE: 'swagger/apiResponse' } as const;
 
@@ -71,7 +73,11 @@ export function ApiEndpoint(summary: string, ...errors: ApiErrorRef[]): MethodDe
     const status = (Reflect.getMetadata(HTTP_CODE_METADATA, handler) as number | undefined) ?? (method === RequestMethod.POST ? 201 : 200);
     ApiOperation({ summary })(target, key, descriptor);
     const responses: Record<string, ResponseMeta> = { ...(Reflect.getMetadata(DECORATORS.API_RESPONSE, handler) ?? {}) };
-    responses[status] ??= { description: status === 204 ? 'No content' : 'Success' };
+    // Method-level @RawResponse() (put it below this decorator): the body is the handler's own, not the envelope.
+    const raw = Reflect.getMetadata(RAW_RESPONSE, handler) === true;
+    responses[status] ??= status === 204 || raw
+      ? { description: status === 204 ? 'No content' : 'Success' }
+      : { description: 'Success', schema: { $ref: `#/components/schemas/${DATA_SCHEMA}` } };
     Reflect.defineMetadata(DECORATORS.API_RESPONSE, responses, handler);
     if (errors.length) ApiErrors(...errors)(target, key, descriptor);
   };
@@ -182,6 +188,20 @@ export function buildApiDocument(app: INestApplication, options: ApiDocumentOpti
   document.components ??= {};
   document.components.schemas = {
     ...document.components.schemas,
+    [DATA_SCHEMA]: {
+      type: 'object',
+      required: ['data', 'request_id', 'meta'],
+      properties: {
+        data: { nullable: true, description: 'The answer: an object, or the items of a list.' },
+        request_id: { type: 'string' },
+        meta: { type: 'object', properties: { request_id: { type: 'string' } } },
+        pagination: {
+          type: 'object',
+          description: 'Lists only: keyset pagination (pass `cursor` back to get the next page).',
+          properties: { limit: { type: 'integer' }, cursor: { type: 'string', nullable: true }, has_more: { type: 'boolean' } },
+        },
+      },
+    },
     [ERROR_SCHEMA]: {
       type: 'object',
       required: ['error', 'request_id'],

@@ -12,7 +12,7 @@ export class Page<T> {
   ) {}
 }
 
-const RAW_RESPONSE = 'plystra:raw-response';
+export const RAW_RESPONSE = 'plystra:raw-response';
 
 /**
  * The handler's return value is the whole body (a provider contract's own JSON, Prometheus
