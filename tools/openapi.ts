@@ -25,7 +25,8 @@ export const SERVICES: Record<string, () => Promise<OpenAPIObject>> = {
   'plugin-email-smtp': () => buildEmailSmtpApiDocument(loadEmailSmtpConfig(ENV)),
 };
 
-export const OPENAPI_DIR = resolve(__dirname, '..', '..', 'openapi');
+/** Run from dist/tools/openapi.js: the repository's openapi/ directory. */
+const OPENAPI_DIR = resolve(__dirname, '..', '..', 'openapi');
 
 /** The document as committed: stable key order from the builder, two-space JSON, final newline. */
 export function serialise(document: OpenAPIObject): string {
