@@ -119,11 +119,14 @@ export function exchange(port: number, bytes: Buffer, timeoutMs = 20_000, headLe
       const declared = answer.headers['content-length']?.[0];
       if (answer.status && declared !== undefined && answer.body.length >= Number(declared)) finish();
     });
-    socket.on('end', () => finish());
-    socket.on('close', () => finish());
     // A write refused because the server already answered and closed is not itself a failure:
-    // what was received decides.
-    socket.on('error', (error) => (chunks.length ? finish() : setTimeout(() => finish(error.message), 50)));
+    // what was received decides; the error is only reported when nothing came back.
+    let failure: string | undefined;
+    socket.on('end', () => finish(failure ?? 'closed by the server without an answer'));
+    socket.on('close', () => finish(failure ?? 'closed without an answer'));
+    socket.on('error', (error) => {
+      failure ??= `${(error as NodeJS.ErrnoException).code ?? ''} ${error.message}`.trim();
+    });
     socket.once('connect', async () => {
       const PIECE = 64 * 1024;
       let at = 0;
@@ -134,7 +137,9 @@ export function exchange(port: number, bytes: Buffer, timeoutMs = 20_000, headLe
         at = headLength;
         await new Promise<void>((resume) => { const t = setTimeout(resume, 25); socket.once('data', () => { clearTimeout(t); resume(); }); });
       }
-      for (; at < bytes.length && !settled && chunks.length === 0; at += PIECE) {
+      // Stop only for a final answer: "100 Continue" is the server asking for the body.
+      const answered = () => parseAnswer(Buffer.concat(chunks)).status !== 0;
+      for (; at < bytes.length && !settled && !answered(); at += PIECE) {
         const piece = bytes.subarray(at, at + PIECE);
         if (!socket.write(piece)) await new Promise<void>((resume) => { socket.once('drain', resume); socket.once('close', resume); socket.once('data', resume); });
       }
