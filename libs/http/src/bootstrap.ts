@@ -27,6 +27,9 @@ export async function createHttpApplication(module: unknown, logger: Logger, opt
   return app;
 }
 
+/** Connections already answered by answerClientError (and lingering until the client closes). */
+const refused = new WeakSet<Duplex>();
+
 const REASONS: Record<number, string> = { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' };
 
 /**
@@ -36,6 +39,9 @@ const REASONS: Record<number, string> = { 400: 'Bad Request', 408: 'Request Time
  * as every other error answer, then closes the connection.
  */
 export function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  // The parser reports its error again for every further chunk of a refused request: the refusal
+  // is already written and the connection is lingering, so later reports change nothing.
+  if (refused.has(socket)) return;
   // As Node's default: nothing is written on a reset or closed socket, or over an answer already started.
   const answering = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
   if (error.code === 'ECONNRESET' || !socket.writable || answering?.headersSent) {
@@ -48,6 +54,7 @@ export function answerClientError(error: NodeJS.ErrnoException, socket: Duplex):
       : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
         ? ['REQUEST_TIMEOUT', 'The request did not arrive in time.']
         : ['VALIDATION_FAILED', 'The request is not valid HTTP.'];
+  refused.add(socket);
   const status = ErrorCodes[code];
   const requestId = acceptOrCreateRequestId(undefined);
   const body = JSON.stringify({ error: { code, message, details: null, request_id: requestId }, request_id: requestId });
