@@ -48,7 +48,7 @@ const reports: FuzzReport[] = [];
 
 function figure(report: FuzzReport) {
   const fives = Object.entries(report.statuses).filter(([s]) => Number(s) >= 500).reduce((n, [, c]) => n + c, 0);
-  return `${report.service} ${fives} 5xx, ${report.violations.length} violations in ${report.cases} cases (${report.controllerRoutes - report.unreached.length}/${report.controllerRoutes} routes reached handlers, ${report.routes - report.controllerRoutes} more mounted outside the controllers; ${report.reached} cases in all; crashed: ${report.crashed ? 'yes' : 'no'}; ${report.resetOversized} unread bodies cut off by a reset)`;
+  return `${report.service} ${fives} 5xx, ${report.violations.length} violations in ${report.cases} cases (${report.controllerRoutes - report.unreached.length}/${report.controllerRoutes} routes reached handlers, ${report.routes - report.controllerRoutes} more mounted outside the controllers; ${report.reached} cases in all; crashed: ${report.crashed ? 'yes' : 'no'}; ${report.resetOversized} unread bodies cut off by a reset; ${report.retried} sent twice after a lost connection)`;
 }
 
 function check(report: FuzzReport, minimum: number) {
