@@ -7,3 +7,4 @@ export * from './session-flows';
 export * from './session.service';
 export * from './sign-in.service';
 export * from './tokens';
+export * from './session.dto';

@@ -3,7 +3,8 @@ import { Public } from '../access/access.decorators';
 import { ApiEndpoint, Ctx, type RequestContext } from '@plystra/http';
 import { AuthService } from './auth.service';
 import { bearerToken } from './bearer';
-import { LoginDto, LogoutDto, RefreshDto, RegisterDto } from './dto/auth.dto';
+import { LoginDto, LogoutDto, RefreshDto } from '@plystra/session';
+import { RegisterDto } from './dto/auth.dto';
 import { RegistrationService } from './registration.service';
 
 @Public()

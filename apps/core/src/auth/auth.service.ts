@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { RequestContext } from '@plystra/http';
-import { SessionFlows, SignInService } from '@plystra/session';
-import type { LoginDto } from './dto/auth.dto';
+import { SessionFlows, SignInService, type LoginDto } from '@plystra/session';
 
 const requestInfo = (ctx: RequestContext) => ({ requestId: ctx.requestId, ip: ctx.ip, userAgent: ctx.userAgent });
 

@@ -2,7 +2,8 @@ import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
 import { ApiEndpoint, Ctx, type RequestContext } from '@plystra/http';
 import { AuthService } from './auth.service';
 import { bearerToken } from './bearer';
-import { LoginDto, LogoutDto, RefreshDto, RegisterDto } from './dto/auth.dto';
+import { LoginDto, LogoutDto, RefreshDto } from '@plystra/session';
+import { RegisterDto } from './dto/auth.dto';
 import { RegistrationService } from './registration.service';
 
 @Controller('api/v1/auth')

@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { AuditWriter } from '@plystra/db';
 import type { RequestContext } from '@plystra/http';
-import { SessionFlows, authAuditRow } from '@plystra/session';
+import { SessionFlows, authAuditRow, type LoginDto } from '@plystra/session';
 import { clientInfo, requestInfo } from '../passwordless/request-info';
-import type { LoginDto } from './dto/auth.dto';
 import { LiveSignIn } from './session.module';
 
 /** Password login (libs/session's SignInService with the live limits), refresh and logout. */

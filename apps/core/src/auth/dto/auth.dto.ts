@@ -1,28 +1,5 @@
 import { IsEmail, IsObject, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 
-export class LoginDto {
-  @IsString()
-  @MaxLength(320)
-  email: string;
-
-  @IsString()
-  @MaxLength(4096)
-  password: string;
-}
-
-export class RefreshDto {
-  @IsString()
-  @MaxLength(256)
-  refresh_token: string;
-}
-
-export class LogoutDto {
-  @IsOptional()
-  @IsString()
-  @MaxLength(256)
-  refresh_token?: string;
-}
-
 export class RegisterDto {
   @IsEmail({}, { message: 'email must be a valid email address' })
   @MaxLength(320)

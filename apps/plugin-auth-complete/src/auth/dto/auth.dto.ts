@@ -4,29 +4,6 @@ import { IsEmail, IsObject, IsOptional, IsString, MaxLength, MinLength } from 'c
 /** Addresses are compared trimmed (and lower-cased by the services). */
 const trimmed = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
-export class LoginDto {
-  @IsString()
-  @MaxLength(254)
-  email: string;
-
-  @IsString()
-  @MaxLength(4096)
-  password: string;
-}
-
-export class RefreshDto {
-  @IsString()
-  @MaxLength(256)
-  refresh_token: string;
-}
-
-export class LogoutDto {
-  @IsOptional()
-  @IsString()
-  @MaxLength(256)
-  refresh_token?: string;
-}
-
 export class RegisterDto {
   @Transform(trimmed)
   @IsEmail({}, { message: 'email must be a valid email address' })

@@ -1,0 +1,25 @@
+import { IsOptional, IsString, MaxLength } from 'class-validator';
+
+/** The bodies of the session endpoints every service serves identically (Core and the auth plugin). */
+export class LoginDto {
+  @IsString()
+  @MaxLength(320)
+  email: string;
+
+  @IsString()
+  @MaxLength(4096)
+  password: string;
+}
+
+export class RefreshDto {
+  @IsString()
+  @MaxLength(256)
+  refresh_token: string;
+}
+
+export class LogoutDto {
+  @IsOptional()
+  @IsString()
+  @MaxLength(256)
+  refresh_token?: string;
+}
