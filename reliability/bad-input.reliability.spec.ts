@@ -58,7 +58,7 @@ function check(report: FuzzReport, minimum: number) {
   const ok = reports.every((r) => !r.crashed && r.violations.length === 0);
   recordFigure('bad-input', 'headline', `${fives} 5xx in ${total} cases (seed ${SEED}, RELIABILITY_SEED to replay)`, ok);
   recordFigure('bad-input', report.service, figure(report), !report.crashed && report.violations.length === 0 && report.unreached.length === 0);
-  console.log(`bad-input ${figure(report)}; statuses ${JSON.stringify(report.statuses)}${report.unreached.length ? `; unreached: ${report.unreached.join(', ')}` : ''}`);
+  console.log(`bad-input ${figure(report)}; statuses ${JSON.stringify(report.statuses)}${report.unreached.length ? `; unreached: ${report.unreached.join(', ')}` : ''}${report.retriedCases.length ? `\nsent twice: ${report.retriedCases.join('\n  ')}` : ''}`);
   expect(report.crashed).toBeNull();
   expect(summariseViolations(report)).toEqual([]);
   expect(report.cases).toBeGreaterThanOrEqual(minimum);

@@ -637,6 +637,7 @@ export interface FuzzReport {
   resetOversized: number;
   /** Cases sent a second time because the first connection was lost without any answer. */
   retried: number;
+  retriedCases: string[];
   /** Routes no authenticated case got past the edge, routing and authentication to. */
   unreached: string[];
 }
@@ -644,7 +645,7 @@ export interface FuzzReport {
 /** Generates `cases` requests from the seed and sends them `concurrency` at a time, judging each answer. */
 export async function fuzz(target: FuzzTarget, options: { cases: number; seed: number; concurrency: number }): Promise<FuzzReport> {
   const samples = fc.sample(caseArb(target), { numRuns: options.cases, seed: options.seed });
-  const report: FuzzReport = { service: target.service, seed: options.seed, cases: 0, statuses: {}, reached: 0, violations: [], crashed: null, routes: target.routes.length, controllerRoutes: target.routes.filter((r) => r.handler !== 'express').length, routesReached: 0, resetOversized: 0, retried: 0, unreached: [] };
+  const report: FuzzReport = { service: target.service, seed: options.seed, cases: 0, statuses: {}, reached: 0, violations: [], crashed: null, routes: target.routes.length, controllerRoutes: target.routes.filter((r) => r.handler !== 'express').length, routesReached: 0, resetOversized: 0, retried: 0, retriedCases: [], unreached: [] };
   const reachedRoutes = new Set<string>();
   let next = 0;
   const worker = async () => {
@@ -656,6 +657,7 @@ export async function fuzz(target: FuzzTarget, options: { cases: number; seed: n
       // is sent once more; only a second loss is judged. Retries are counted in the figures.
       if (answer.status === 0 && target.process.alive()) {
         report.retried++;
+        report.retriedCases.push(`${c.label.slice(0, 200)} (${answer.error})`);
         answer = await exchange(target.process.port, bytes, 20_000, headLength);
       }
       report.cases++;
