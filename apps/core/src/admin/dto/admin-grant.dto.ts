@@ -1,11 +1,12 @@
 import { PageQueryDto } from '@plystra/http';
-import { IsIn, IsISO8601, IsNotEmpty, IsObject, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsIn, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import type { GrantLevel } from '../../access/principal';
 import { CREDENTIAL_ID, IsPermissionKey } from './permission-key.validator';
+import { CredentialTermsDto } from './credential-terms.dto';
 
 export const GRANT_LEVELS: GrantLevel[] = ['instance_super_admin', 'instance_admin', 'space_admin', 'group_admin'];
 
-export class AdminGrantCreateDto {
+export class AdminGrantCreateDto extends CredentialTermsDto {
   @IsOptional()
   @IsString()
   @Matches(CREDENTIAL_ID, { message: 'id must be 1-128 characters of A-Z, a-z, 0-9, _ and -' })
@@ -41,18 +42,6 @@ export class AdminGrantCreateDto {
   @MaxLength(200)
   @IsPermissionKey()
   permission_key!: string;
-
-  @IsOptional()
-  @IsIn(['active', 'disabled'])
-  status?: 'active' | 'disabled';
-
-  @IsOptional()
-  @IsISO8601({ strict: true })
-  expires_at?: string;
-
-  @IsOptional()
-  @IsObject()
-  metadata?: Record<string, unknown>;
 }
 
 export class AdminGrantQueryDto extends PageQueryDto {

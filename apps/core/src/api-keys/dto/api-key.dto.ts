@@ -1,15 +1,16 @@
 import { PageQueryDto } from '@plystra/http';
 import { Transform } from 'class-transformer';
 import {
-  ArrayMaxSize, ArrayNotEmpty, IsArray, IsIn, IsISO8601, IsNotEmpty, IsObject, IsOptional, IsString, Matches, MaxLength,
+  ArrayMaxSize, ArrayNotEmpty, IsArray, IsIn, IsNotEmpty, IsOptional, IsString, Matches, MaxLength,
 } from 'class-validator';
 import type { KeyLevel } from '../../access/principal';
 import { CREDENTIAL_ID, IsPermissionKey } from '../../admin/dto/permission-key.validator';
 import { normalisePermissionKeys } from '../api-key-secret';
+import { CredentialTermsDto } from '../../admin/dto/credential-terms.dto';
 
 export const KEY_LEVELS: KeyLevel[] = ['instance', 'space', 'group'];
 
-export class ApiKeyCreateDto {
+export class ApiKeyCreateDto extends CredentialTermsDto {
   @IsOptional()
   @IsString()
   @Matches(CREDENTIAL_ID, { message: 'id must be 1-128 characters of A-Z, a-z, 0-9, _ and -' })
@@ -44,18 +45,6 @@ export class ApiKeyCreateDto {
   @MaxLength(200, { each: true })
   @IsPermissionKey({ each: true })
   permission_keys!: string[];
-
-  @IsOptional()
-  @IsIn(['active', 'disabled'])
-  status?: 'active' | 'disabled';
-
-  @IsOptional()
-  @IsISO8601({ strict: true })
-  expires_at?: string;
-
-  @IsOptional()
-  @IsObject()
-  metadata?: Record<string, unknown>;
 }
 
 export class ApiKeyQueryDto extends PageQueryDto {
