@@ -1,6 +1,7 @@
-import { Body, Controller, HttpCode, Module, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Module, Post, UseGuards } from '@nestjs/common';
 import { createHttpApplication, createLogger, listen } from '@plystra/http';
 import { Public, RequirePermission } from '../apps/core/src/access/access.decorators';
+import { SessionAuthGuard } from '../apps/core/src/auth/session-auth.guard';
 import { AuthzRequestDto } from '../apps/core/src/authz/dto/authz-request.dto';
 import { loadCoreConfig } from '../apps/core/src/config/core-config';
 import { API_PREFIX } from '../apps/core/src/core.app';
@@ -25,6 +26,21 @@ class AuthzFloorController {
   @Post('floor-authenticated')
   @HttpCode(200)
   authenticated(@Body() _body: AuthzRequestDto) {
+    return {};
+  }
+
+  /** The floor of a session-authenticated GET (`/actor/context`): same edge, guard and envelope, no work. */
+  @Public()
+  @Get('floor')
+  floorGet() {
+    return {};
+  }
+
+  /** The same GET behind the bearer-session check every `/actor/context` pays before its own work. */
+  @Public()
+  @UseGuards(SessionAuthGuard)
+  @Get('floor-bearer')
+  floorBearer() {
     return {};
   }
 }
