@@ -186,13 +186,13 @@ describe('plystra CLI', () => {
       expect((await cli(['settings:set', 'magic_link_ttl', '300'], env())).code).toBe(0);
 
       const refused: Array<[string[], RegExp]> = [
-        [['settings:set', 'nope', '1'], /unknown setting/],
+        [['settings:set', 'nope', '1'], /^error: nope is not a known setting$/],
         [['settings:set', 'smtp_password', '"x"'], /looks like a secret/],
         [['settings:set', 'email_from_name', 'Acme'], /not JSON/],
-        [['settings:set', 'public_registration_enabled', '"yes"'], /must be a JSON boolean/],
-        [['settings:set', 'allowed_redirect_origins', '[1]'], /array of strings/],
+        [['settings:set', 'public_registration_enabled', '"yes"'], /^error: public_registration_enabled must be true or false$/],
+        [['settings:set', 'allowed_redirect_origins', '[1]'], /^error: allowed_redirect_origins 1 must be an http\(s\) URL or ""$/],
         [['settings:set', 'email_code_ttl', '"soon"'], /must be a duration/],
-        [['settings:set', 'login_failure_limit', '2.5'], /must be an integer/],
+        [['settings:set', 'login_failure_limit', '2.5'], /must be an integer from 1 to 1000/],
         [['settings:set', 'email_from_name'], /needs <key> and <json value>/],
       ];
       for (const [args, message] of refused) {

@@ -1,9 +1,9 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createDataSource, isSecretLookingKey, resolveDatabase, runMigrations, verifyMigrations, type ResolvedDatabase } from '@plystra/db';
-import { ApiError, type FieldProblem, StrictValidationPipe, parseDurationSeconds, secretProblems } from '@plystra/http';
+import { createDataSource, resolveDatabase, runMigrations, verifyMigrations, type ResolvedDatabase } from '@plystra/db';
+import { ApiError, type FieldProblem, StrictValidationPipe, secretProblems } from '@plystra/http';
 import { allMigrationSets, migrationSetFor } from '@plystra/migrations';
-import { PLUGIN_AUTH_SETTING_DEFAULTS } from '@plystra/migrations-plugin-auth-complete';
+import { settingWriteProblem } from '@plystra/plugin-auth-settings';
 import { TokenHasher } from '@plystra/session';
 import type { DataSource } from 'typeorm';
 import { AccessPolicy } from '../access/access-policy.service';
@@ -100,30 +100,6 @@ async function userPrincipal(ds: DataSource, userId: string): Promise<Principal>
 function apiErrorMessage(error: ApiError): string {
   const fields = Array.isArray(error.details) ? (error.details as FieldProblem[]).map((f) => `${f.field}: ${f.message}`) : [];
   return `${error.code}: ${error.message}${fields.length ? ` (${fields.join('; ')})` : ''}`;
-}
-
-const SETTING_DEFAULTS = new Map(PLUGIN_AUTH_SETTING_DEFAULTS);
-const jsonType = (v: unknown) => (Array.isArray(v) ? 'array' : v === null ? 'null' : typeof v);
-
-/**
- * What the CLI can check of a plugin_auth_settings write without importing the plugin app: the key
- * is a known setting (never a secret-looking one), the value is JSON of the default's type (a
- * duration for a duration setting, an integer for a count). The plugin's own parser still checks every value on read and
- * reports a bad one in its /health (the last good value stays in force).
- */
-function settingProblem(key: string, value: unknown): string | null {
-  if (isSecretLookingKey(key)) return `${key}: looks like a secret; secrets come from the environment, never plugin_auth_settings`;
-  if (!SETTING_DEFAULTS.has(key)) return `${key}: unknown setting; known: ${[...SETTING_DEFAULTS.keys()].join(', ')}`;
-  const fallback = SETTING_DEFAULTS.get(key);
-  if (typeof fallback === 'string' && parseDurationSeconds(fallback) !== null) {
-    const seconds = typeof value === 'number' ? value : typeof value === 'string' ? parseDurationSeconds(value) : null;
-    return seconds !== null && Number.isFinite(seconds) && seconds > 0 ? null : `${key}: must be a duration such as "15m" or "30s" (or a number of seconds)`;
-  }
-  const expected = jsonType(fallback);
-  if (jsonType(value) !== expected) return `${key}: must be a JSON ${expected}, got ${jsonType(value)}`;
-  if (typeof value === 'number' && !Number.isInteger(value)) return `${key}: must be an integer`;
-  if (Array.isArray(value) && value.some((v) => typeof v !== 'string')) return `${key}: must be a JSON array of strings`;
-  return null;
 }
 
 export const COMMANDS: Record<string, Command> = {
@@ -267,7 +243,7 @@ export const COMMANDS: Record<string, Command> = {
   'settings:set': {
     summary: 'set one plugin_auth_settings key to a JSON value; every plugin replica applies it within 5 s',
     details:
-      'Checked here: the key is a known setting and not secret-looking, the value is JSON of the setting’s type (a duration, an integer…).\nRanges, URLs and e-mail addresses are checked by the plugin on read: a bad value is reported in its /health and the last good value stays in force.',
+      'The value is checked by the plugin’s own settings parser (@plystra/plugin-auth-settings): types, ranges, durations, URLs,\norigins, CIDRs and e-mail addresses. A value the plugin would refuse is refused here with the same message (exit 2)\nand nothing is written; secret-looking and unknown keys are refused too.',
     usage: "settings:set <key> <json value>   e.g. settings:set public_registration_enabled true, settings:set email_from_name '\"Acme\"'",
     positionals: true,
     options: { 'updated-by': { type: 'string', description: 'recorded in updated_by (default: cli)' } },
@@ -280,7 +256,8 @@ export const COMMANDS: Record<string, Command> = {
       } catch {
         throw new CliError(`the value is not JSON: ${raw} (a string needs quotes: '"text"')`);
       }
-      const problem = settingProblem(key, value);
+      // Exactly the plugin's own check (SettingsService.set), so the CLI never writes a value the plugin would refuse.
+      const problem = settingWriteProblem(key, value);
       if (problem) throw new CliError(problem);
       return withDatabase(io, (url) =>
         withDataSource(url, async (ds) => {

@@ -1,4 +1,4 @@
-import type { PluginSettings } from '../settings/plugin-settings';
+import type { PluginSettings } from '@plystra/plugin-auth-settings';
 
 export interface DeliveryEnvironment {
   production: boolean;

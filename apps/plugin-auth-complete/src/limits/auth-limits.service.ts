@@ -4,7 +4,7 @@ import { LoginThrottle, type LockState } from '@plystra/session';
 import { createHash } from 'node:crypto';
 import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import { DataSource } from 'typeorm';
-import type { LiveSettings } from '../settings/plugin-settings';
+import type { LiveSettings } from '@plystra/plugin-auth-settings';
 import { SettingsStore } from '../settings/settings.store';
 
 /** Per-IP ceilings, as multiples of the per-email limits (one IP serving many people: an office, a NAT). */

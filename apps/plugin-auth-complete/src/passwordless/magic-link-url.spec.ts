@@ -1,4 +1,4 @@
-import { DEFAULT_SETTINGS } from '../settings/plugin-settings';
+import { DEFAULT_SETTINGS } from '@plystra/plugin-auth-settings';
 import { checkRedirectUrl, handOffTarget, magicLinkBase, maskEmail, withToken } from './magic-link-url';
 
 const s = { ...DEFAULT_SETTINGS, publicAppUrl: 'https://app.example.com', serverPublicUrl: 'https://auth.example.com', allowedRedirectOrigins: ['https://admin.example.com'] };

@@ -1,4 +1,4 @@
-import type { PluginSettings } from '../settings/plugin-settings';
+import type { PluginSettings } from '@plystra/plugin-auth-settings';
 
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 

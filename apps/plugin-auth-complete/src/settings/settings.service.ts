@@ -4,7 +4,7 @@ import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { LOGGER, PLUGIN_CONFIG } from '../config/plugin-config.module';
 import type { PluginConfig } from '../config/plugin-config';
-import { settingWriteProblem } from './plugin-settings';
+import { settingWriteProblem } from '@plystra/plugin-auth-settings';
 import { SettingsStore } from './settings.store';
 
 export const SETTINGS_CHANNEL = 'plugin_auth_settings_changed';

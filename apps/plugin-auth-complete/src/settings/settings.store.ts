@@ -1,4 +1,4 @@
-import { DEFAULT_SETTINGS, type LiveSettings, type SettingProblem, applySettingRows } from './plugin-settings';
+import { DEFAULT_SETTINGS, type LiveSettings, type SettingProblem, applySettingRows } from '@plystra/plugin-auth-settings';
 
 /**
  * The settings every request reads, synchronously: an immutable snapshot replaced as a whole on

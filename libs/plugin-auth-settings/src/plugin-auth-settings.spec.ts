@@ -1,4 +1,4 @@
-import { DEFAULT_SETTINGS, SETTING_KEYS, applySettingRows, settingWriteProblem } from './plugin-settings';
+import { DEFAULT_SETTINGS, SETTING_KEYS, applySettingRows, settingWriteProblem } from './plugin-auth-settings';
 
 describe('plugin settings', () => {
   it('knows the 19 keys of the spec, with their defaults', () => {

@@ -2,6 +2,12 @@ import { isSecretLookingKey } from '@plystra/db';
 import { type TrustFn, compileTrustedProxies, parseDurationSeconds, validateProxyEntries } from '@plystra/http';
 import { PLUGIN_AUTH_SETTING_DEFAULTS } from '@plystra/migrations-plugin-auth-complete';
 
+/*
+ * The plugin_auth_settings schema and parser (complete-auth.md §5), in one place for everyone who
+ * reads or writes the table: the auth plugin parses every row with it on each reload, and
+ * `plystra settings:set` refuses with it exactly what the plugin would refuse, with the same message.
+ */
+
 export type EmailDeliveryMode = 'log' | 'capability';
 
 /** The settings of complete-auth.md §5, parsed (durations in seconds, URLs normalised). */
