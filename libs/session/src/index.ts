@@ -8,3 +8,5 @@ export * from './session.service';
 export * from './sign-in.service';
 export * from './tokens';
 export * from './session.dto';
+export * from './account-sessions';
+export * from './session-config';

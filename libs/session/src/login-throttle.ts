@@ -7,6 +7,29 @@ export interface LoginThrottleLimits {
   maxFailures: number;
   windowSeconds: number;
   lockoutSeconds: number;
+  /**
+   * Failures per email (from any number of IPs) within the window that lock the email. Never below
+   * `maxFailures` (the ceiling is "higher" than the pair limit). Default DEFAULT_EMAIL_MAX_FAILURES.
+   */
+  emailMaxFailures?: number;
+}
+
+/**
+ * ASVS 2.2.1 (no more than 100 failed attempts per hour on one account): with the 15-minute window
+ * and lockout, any 60-minute span touches at most five counting cycles (a cycle — a window, or a
+ * lock — lasts at least 15 minutes), so 5 × 20 = 100 failures per account per hour in the worst
+ * case, whatever the spread of IPs and timing. Still higher than the per-(email, IP) limit of 8.
+ */
+export const DEFAULT_EMAIL_MAX_FAILURES = 20;
+
+/** The most failures one account can take in any hour from any number of IPs, for these limits. */
+export function worstCaseFailuresPerHour(limits: LoginThrottleLimits): number {
+  const cycle = Math.min(limits.windowSeconds, limits.lockoutSeconds);
+  return emailCeilingOf(limits) * (Math.floor(3600 / Math.max(1, cycle)) + 1);
+}
+
+export function emailCeilingOf(limits: LoginThrottleLimits): number {
+  return Math.max(limits.emailMaxFailures ?? DEFAULT_EMAIL_MAX_FAILURES, limits.maxFailures);
 }
 
 export interface ThrottleKeys {
@@ -20,8 +43,7 @@ export interface LockState {
   retryAfterSeconds: number;
 }
 
-/** Per-email and per-IP ceilings, as multiples of the pair limit. */
-const EMAIL_CEILING_FACTOR = 5;
+/** The per-IP ceiling, as a multiple of the pair limit. */
 const IP_CEILING_FACTOR = 10;
 
 /**
@@ -50,7 +72,7 @@ export class LoginThrottle {
         blockDuration: limits.lockoutSeconds,
       });
     this.pair = make('pair', limits.maxFailures);
-    this.email = make('email', limits.maxFailures * EMAIL_CEILING_FACTOR);
+    this.email = make('email', emailCeilingOf(limits));
     this.ip = make('ip', limits.maxFailures * IP_CEILING_FACTOR);
   }
 

@@ -1,7 +1,7 @@
 import { ApiError } from '@plystra/http';
 import type { AuditWriter } from '@plystra/db';
 import { authAuditRow } from './auth-audit';
-import type { IssuedTokens, SessionService } from './session.service';
+import type { IssuedTokens, SessionRow, SessionService } from './session.service';
 
 export interface RequestInfo {
   requestId: string | null;
@@ -10,6 +10,18 @@ export interface RequestInfo {
 }
 
 const EXPIRED = 'The refresh token is invalid or expired.';
+
+/**
+ * The session of a bearer access token, or the refusal every service gives: none or unknown →
+ * 401 AUTHENTICATION_REQUIRED; expired → 401 SESSION_EXPIRED (so clients refresh).
+ */
+export async function requireSession(sessions: SessionService, token: string | undefined): Promise<SessionRow> {
+  if (!token) throw ApiError.of('AUTHENTICATION_REQUIRED', 'A bearer access token is required.');
+  const check = await sessions.authenticate(token);
+  if (check.status === 'expired') throw ApiError.of('SESSION_EXPIRED', 'The access token has expired; refresh the session.');
+  if (check.status !== 'valid') throw ApiError.of('AUTHENTICATION_REQUIRED', 'The access token is not valid.');
+  return check.session;
+}
 
 /**
  * Refresh and logout, the same for every service that mints sessions. Reuse of a rotated refresh

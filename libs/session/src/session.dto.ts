@@ -23,3 +23,14 @@ export class LogoutDto {
   @MaxLength(256)
   refresh_token?: string;
 }
+
+/** `POST /auth/password`: the current password proves the caller; the new one meets the registration policy. */
+export class PasswordChangeDto {
+  @IsString()
+  @MaxLength(4096)
+  current_password: string;
+
+  @IsString()
+  @MaxLength(4096)
+  new_password: string;
+}

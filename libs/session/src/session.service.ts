@@ -7,13 +7,35 @@ export interface SessionSettings {
   refreshTtlSeconds: number;
   /** A rotated refresh token presented within this window is a benign race, not reuse. */
   refreshReuseGraceSeconds: number;
+  /**
+   * Optional idle limit (ASVS 3.3.2): a refresh more than this long after the session's last
+   * refresh (or its creation) is refused and the session revoked. Null (the default): off, the
+   * 30-day absolute refresh expiry alone applies.
+   */
+  idleTimeoutSeconds?: number | null;
 }
 
 export const DEFAULT_SESSION_SETTINGS: SessionSettings = {
   accessTtlSeconds: 15 * 60,
   refreshTtlSeconds: 30 * 24 * 3600,
   refreshReuseGraceSeconds: 10,
+  idleTimeoutSeconds: null,
 };
+
+/** The most sessions `listForUser` returns (newest first); the list is capped, not paginated. */
+export const SESSION_LIST_CAP = 100;
+
+/** One of a user's active sessions as the user may see it: never a token or a hash. */
+export interface SessionSummary {
+  id: string;
+  created_at: string;
+  refreshed_at: string | null;
+  expires_at: string;
+  refresh_expires_at: string;
+  ip: string | null;
+  user_agent: string | null;
+  current: boolean;
+}
 
 export interface IssuedTokens {
   session_id: string;
@@ -106,15 +128,17 @@ export class SessionService {
     const hashes = this.hasher.candidates(refreshToken);
     const access = newOpaqueToken(ACCESS_TOKEN_PREFIX);
     const refresh = newOpaqueToken(REFRESH_TOKEN_PREFIX);
+    const idle = this.idleTimeout();
     const [rows] = await this.dataSource.query(
       `UPDATE sessions s
           SET access_token_hash = $2, refresh_token_hash = $3, previous_refresh_token_hash = s.refresh_token_hash,
               refreshed_at = now(), expires_at = LEAST(now() + make_interval(secs => $4), s.refresh_expires_at)
          FROM users u
         WHERE s.refresh_token_hash = ANY($1) AND s.revoked_at IS NULL AND s.refresh_expires_at > now()
+          AND ($5::int IS NULL OR COALESCE(s.refreshed_at, s.created_at) > now() - make_interval(secs => $5::int))
           AND u.id = s.user_id AND u.status = 'active' AND u.deleted_at IS NULL
         RETURNING s.id, s.user_id, s.expires_at, s.refresh_expires_at`,
-      [hashes, this.hasher.hash(access), this.hasher.hash(refresh), this.settings.accessTtlSeconds],
+      [hashes, this.hasher.hash(access), this.hasher.hash(refresh), this.settings.accessTtlSeconds, idle],
     );
     const row = rows[0];
     if (row) {
@@ -123,6 +147,16 @@ export class SessionService {
         session: { id: row.id, user_id: row.user_id },
         tokens: { session_id: row.id, access_token: access, refresh_token: refresh, token_type: 'Bearer', expires_at: iso(row.expires_at), refresh_expires_at: iso(row.refresh_expires_at) },
       };
+    }
+    if (idle !== null) {
+      // The current token of a session idle for too long: the session ends here (its access token too).
+      const [idled] = await this.dataSource.query(
+        `UPDATE sessions SET revoked_at = now(), revoked_reason = 'idle_timeout'
+          WHERE refresh_token_hash = ANY($1) AND revoked_at IS NULL AND COALESCE(refreshed_at, created_at) <= now() - make_interval(secs => $2::int)
+          RETURNING id`,
+        [hashes, idle],
+      );
+      if (idled[0]) return { status: 'invalid' };
     }
     // Not current: was it the token this session held before its last rotation?
     const [revoked] = await this.dataSource.query(
@@ -134,6 +168,58 @@ export class SessionService {
     );
     if (revoked[0]) return { status: 'reuse_revoked', session: revoked[0] };
     return (await this.isRecentlyRotated(hashes)) ? { status: 'reused_within_grace' } : { status: 'invalid' };
+  }
+
+  private idleTimeout(): number | null {
+    const idle = this.settings.idleTimeoutSeconds;
+    return idle && idle > 0 ? Math.round(idle) : null;
+  }
+
+  /**
+   * The user's active sessions (not revoked, refresh not expired, not idle beyond the limit),
+   * newest first, at most SESSION_LIST_CAP. Never a token or a hash.
+   */
+  async listForUser(userId: string, currentSessionId: string | null): Promise<SessionSummary[]> {
+    const rows: Array<{ id: string; created_at: Date; refreshed_at: Date | null; expires_at: Date; refresh_expires_at: Date; ip: string | null; user_agent: string | null }> =
+      await this.dataSource.query(
+        `SELECT id, created_at, refreshed_at, expires_at, refresh_expires_at, ip, user_agent
+           FROM sessions
+          WHERE user_id = $1 AND revoked_at IS NULL AND refresh_expires_at > now()
+            AND ($2::int IS NULL OR expires_at > now() OR COALESCE(refreshed_at, created_at) > now() - make_interval(secs => $2::int))
+          ORDER BY created_at DESC, id DESC
+          LIMIT $3`,
+        [userId, this.idleTimeout(), SESSION_LIST_CAP],
+      );
+    return rows.map((r) => ({
+      id: r.id,
+      created_at: iso(r.created_at),
+      refreshed_at: r.refreshed_at ? iso(r.refreshed_at) : null,
+      expires_at: iso(r.expires_at),
+      refresh_expires_at: iso(r.refresh_expires_at),
+      ip: r.ip,
+      user_agent: r.user_agent,
+      current: r.id === currentSessionId,
+    }));
+  }
+
+  /** Revokes one session of this user; null when the id is not one of the user's active sessions. */
+  async revokeForUser(userId: string, sessionId: string, reason: string, db: Db = this.dataSource): Promise<{ id: string; user_id: string } | null> {
+    const [rows] = await db.query(
+      `UPDATE sessions SET revoked_at = now(), revoked_reason = $3
+        WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL AND refresh_expires_at > now()
+        RETURNING id, user_id`,
+      [sessionId, userId, reason],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** Revokes every session of the user except `keepSessionId`; returns how many. */
+  async revokeOthersForUser(userId: string, keepSessionId: string, reason: string, db: Db = this.dataSource): Promise<number> {
+    const [, count] = await db.query(
+      `UPDATE sessions SET revoked_at = now(), revoked_reason = $3 WHERE user_id = $1 AND id <> $2 AND revoked_at IS NULL`,
+      [userId, keepSessionId, reason],
+    );
+    return Number(count ?? 0);
   }
 
   private async isRecentlyRotated(hashes: string[]): Promise<boolean> {

@@ -1,6 +1,6 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
-import { ApiError, requestContextOf } from '@plystra/http';
-import { SessionService, type SessionRow } from '@plystra/session';
+import { requestContextOf } from '@plystra/http';
+import { SessionService, type SessionRow, requireSession } from '@plystra/session';
 import { bearerToken } from './bearer';
 
 export interface SessionCredential {
@@ -15,12 +15,8 @@ export class SessionAuthGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest();
-    const token = bearerToken(req);
-    if (!token) throw ApiError.of('AUTHENTICATION_REQUIRED', 'A bearer access token is required.');
-    const check = await this.sessions.authenticate(token);
-    if (check.status === 'expired') throw ApiError.of('SESSION_EXPIRED', 'The access token has expired; refresh the session.');
-    if (check.status !== 'valid') throw ApiError.of('AUTHENTICATION_REQUIRED', 'The access token is not valid.');
-    requestContextOf(req).credential = { type: 'session', session: check.session } satisfies SessionCredential;
+    const session = await requireSession(this.sessions, bearerToken(req));
+    requestContextOf(req).credential = { type: 'session', session } satisfies SessionCredential;
     return true;
   }
 }

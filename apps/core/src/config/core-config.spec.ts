@@ -18,7 +18,8 @@ describe('Core configuration', () => {
     expect(config.production).toBe(false);
     expect(config.port).toBe(8080);
     expect(config.auditWriteMode).toBe('always');
-    expect(config.loginLimits).toEqual({ maxFailures: 8, windowSeconds: 900, lockoutSeconds: 900 });
+    expect(config.loginLimits).toEqual({ maxFailures: 8, windowSeconds: 900, lockoutSeconds: 900, emailMaxFailures: 20 });
+    expect(config.sessionIdleTimeoutSeconds).toBeNull();
     expect(config.corsAllowedOrigins).toContain('http://localhost:3000');
     expect(config.corsAllowedOrigins).not.toContain('*');
   });
@@ -67,5 +68,17 @@ describe('Core configuration', () => {
     expect(config.databaseUrl).toBe('postgres://x@y/z');
     expect(config.port).toBe(9090);
     expect(config.sessionSecret).toBe(SECRET_A);
+  });
+
+  it('reads the per-email login ceiling and the optional session idle timeout', () => {
+    const config = loadCoreConfig({ PLYSTRA_AUTH_LOGIN_EMAIL_MAX_FAILURES: '30', PLYSTRA_SESSION_IDLE_TIMEOUT: '30m' });
+    expect(config.loginLimits.emailMaxFailures).toBe(30);
+    expect(config.sessionIdleTimeoutSeconds).toBe(1800);
+    expect(loadCoreConfig({ PLYSTRA_SESSION_IDLE_TIMEOUT: 'off' }).sessionIdleTimeoutSeconds).toBeNull();
+    expect(coreConfigProblems({ PLYSTRA_SESSION_IDLE_TIMEOUT: '5m', PLYSTRA_AUTH_LOGIN_EMAIL_MAX_FAILURES: '0' })).toEqual([
+      expect.stringContaining('PLYSTRA_AUTH_LOGIN_EMAIL_MAX_FAILURES'),
+      expect.stringContaining('PLYSTRA_SESSION_IDLE_TIMEOUT'),
+    ]);
+    expect(coreConfigProblems({ PLYSTRA_SESSION_IDLE_TIMEOUT: 'soon' })).toEqual([expect.stringContaining('PLYSTRA_SESSION_IDLE_TIMEOUT')]);
   });
 });

@@ -3,6 +3,7 @@ import {
   ConfigError, DEFAULT_DEV_CORS_ORIGINS, corsProblems, envBoolean, envDuration, envInt, envList, parseEnv, publicUrlProblems,
   secretProblems, validateProxyEntries,
 } from '@plystra/http';
+import { envIdleTimeout } from '@plystra/session';
 
 export const DEV_SESSION_SECRET = 'development-session-secret-not-for-production';
 export const DEV_API_KEY_SECRET = 'development-api-key-secret-not-for-production';
@@ -39,6 +40,8 @@ const schema = z.object({
   PLYSTRA_AUTH_LOGIN_MAX_FAILURES: envInt(8, 1, 1000),
   PLYSTRA_AUTH_LOGIN_WINDOW: envDuration('15m'),
   PLYSTRA_AUTH_LOGIN_LOCKOUT: envDuration('15m'),
+  PLYSTRA_AUTH_LOGIN_EMAIL_MAX_FAILURES: envInt(20, 1, 10000),
+  PLYSTRA_SESSION_IDLE_TIMEOUT: envIdleTimeout(),
   PLYSTRA_REFRESH_REUSE_GRACE: envDuration('10s'),
   PLYSTRA_AUTH_REGISTRATION_ENABLED: envBoolean(false),
   PLYSTRA_AUTH_REGISTRATION_TOKEN: optionalText,
@@ -96,7 +99,13 @@ function buildConfig(v: z.infer<typeof schema>) {
     metricsToken: v.METRICS_TOKEN,
     maxRequestBodyBytes: v.MAX_REQUEST_BODY_BYTES,
     passwordPolicy: { minLength: v.PLYSTRA_PASSWORD_MIN_LENGTH, maxBytes: 1024 },
-    loginLimits: { maxFailures: v.PLYSTRA_AUTH_LOGIN_MAX_FAILURES, windowSeconds: v.PLYSTRA_AUTH_LOGIN_WINDOW, lockoutSeconds: v.PLYSTRA_AUTH_LOGIN_LOCKOUT },
+    loginLimits: {
+      maxFailures: v.PLYSTRA_AUTH_LOGIN_MAX_FAILURES,
+      windowSeconds: v.PLYSTRA_AUTH_LOGIN_WINDOW,
+      lockoutSeconds: v.PLYSTRA_AUTH_LOGIN_LOCKOUT,
+      emailMaxFailures: v.PLYSTRA_AUTH_LOGIN_EMAIL_MAX_FAILURES,
+    },
+    sessionIdleTimeoutSeconds: v.PLYSTRA_SESSION_IDLE_TIMEOUT,
     refreshReuseGraceSeconds: v.PLYSTRA_REFRESH_REUSE_GRACE,
     registration: {
       ordinaryEnabled: v.PLYSTRA_AUTH_REGISTRATION_ENABLED,

@@ -1,17 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import { AuditWriter } from '@plystra/db';
 import type { RequestContext } from '@plystra/http';
-import { SessionFlows, authAuditRow, type LoginDto } from '@plystra/session';
+import { AccountSessionsService, SessionFlows, authAuditRow, type LoginDto, type PasswordChangeDto, type SessionRow } from '@plystra/session';
 import { clientInfo, requestInfo } from '../passwordless/request-info';
 import { LiveSignIn } from './session.module';
 
-/** Password login (libs/session's SignInService with the live limits), refresh and logout. */
+/** Password login (libs/session's SignInService with the live limits), refresh, logout, and the account routes shared with Core. */
 @Injectable()
 export class AuthService {
   constructor(
     private readonly signIn: LiveSignIn,
     private readonly flows: SessionFlows,
     private readonly audit: AuditWriter,
+    private readonly account: AccountSessionsService,
   ) {}
 
   async login(dto: LoginDto, ctx: RequestContext) {
@@ -41,5 +42,17 @@ export class AuthService {
 
   logout(token: string | undefined, ctx: RequestContext) {
     return this.flows.logout(token, requestInfo(ctx));
+  }
+
+  changePassword(session: SessionRow, dto: PasswordChangeDto, ctx: RequestContext) {
+    return this.account.changePassword(session, dto.current_password, dto.new_password, requestInfo(ctx));
+  }
+
+  sessions(session: SessionRow) {
+    return this.account.list(session);
+  }
+
+  revokeSession(session: SessionRow, sessionId: string, ctx: RequestContext) {
+    return this.account.revoke(session, sessionId, requestInfo(ctx));
   }
 }

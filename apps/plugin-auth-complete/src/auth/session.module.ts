@@ -1,6 +1,6 @@
 import { Global, Injectable, Module } from '@nestjs/common';
 import { AuditWriter } from '@plystra/db';
-import { type LoginThrottle, PasswordHasher, SessionFlows, SessionService, SignInService, TokenHasher } from '@plystra/session';
+import { AccountSessionsService, type LoginThrottle, PasswordHasher, SessionFlows, SessionService, SignInService, TokenHasher } from '@plystra/session';
 import { DataSource } from 'typeorm';
 import { PLUGIN_CONFIG } from '../config/plugin-config.module';
 import type { PluginConfig } from '../config/plugin-config';
@@ -38,12 +38,24 @@ export class LiveSignIn {
       provide: SessionService,
       inject: [DataSource, TokenHasher, PLUGIN_CONFIG],
       useFactory: (ds: DataSource, hasher: TokenHasher, c: PluginConfig) =>
-        new SessionService(ds, hasher, { accessTtlSeconds: 15 * 60, refreshTtlSeconds: 30 * 24 * 3600, refreshReuseGraceSeconds: c.refreshReuseGraceSeconds }),
+        new SessionService(ds, hasher, {
+          accessTtlSeconds: 15 * 60,
+          refreshTtlSeconds: 30 * 24 * 3600,
+          refreshReuseGraceSeconds: c.refreshReuseGraceSeconds,
+          idleTimeoutSeconds: c.sessionIdleTimeoutSeconds,
+        }),
     },
     { provide: SessionFlows, inject: [SessionService, AuditWriter], useFactory: (s: SessionService, a: AuditWriter) => new SessionFlows(s, a) },
     AuthLimitsService,
     LiveSignIn,
+    {
+      // The throttle is read on each call: it is the one built from the live login limits.
+      provide: AccountSessionsService,
+      inject: [DataSource, SessionService, PasswordHasher, AuthLimitsService, PLUGIN_CONFIG, AuditWriter],
+      useFactory: (ds: DataSource, s: SessionService, p: PasswordHasher, l: AuthLimitsService, c: PluginConfig, a: AuditWriter) =>
+        new AccountSessionsService(ds, s, p, () => l.loginThrottle(), () => c.passwordPolicy, a),
+    },
   ],
-  exports: [TokenHasher, PasswordHasher, SessionService, SessionFlows, AuthLimitsService, LiveSignIn],
+  exports: [TokenHasher, PasswordHasher, SessionService, SessionFlows, AuthLimitsService, LiveSignIn, AccountSessionsService],
 })
 export class SessionModule {}

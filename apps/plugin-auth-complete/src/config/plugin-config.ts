@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   ConfigError, DEFAULT_DEV_CORS_ORIGINS, envBoolean, envDuration, envInt, envList, parseEnv, secretProblems,
 } from '@plystra/http';
+import { envIdleTimeout } from '@plystra/session';
 
 export const DEV_SESSION_SECRET = 'development-session-secret-not-for-production';
 export const DEFAULT_LISTEN_ADDR = '127.0.0.1:8790';
@@ -29,6 +30,12 @@ const schema = z.object({
   LOG_FORMAT: z.enum(['json', 'text']).optional().default('json'),
   PLYSTRA_PASSWORD_MIN_LENGTH: envInt(12, 8, 1024),
   PLYSTRA_REFRESH_REUSE_GRACE: envDuration('10s'),
+  /**
+   * Environment, not a settings row: sessions are one table refreshed by Core and by the plugin,
+   * so the idle limit is a property of the shared session mechanics and must read the same on
+   * both (like PLYSTRA_REFRESH_REUSE_GRACE); a plugin-only row could not bind Core's refresh.
+   */
+  PLYSTRA_SESSION_IDLE_TIMEOUT: envIdleTimeout(),
   PLYSTRA_MIGRATE_ON_START: envBoolean(false),
 });
 
@@ -75,6 +82,7 @@ function buildConfig(v: z.infer<typeof schema>) {
     logFormat: v.LOG_FORMAT,
     passwordPolicy: { minLength: v.PLYSTRA_PASSWORD_MIN_LENGTH, maxBytes: 1024 },
     refreshReuseGraceSeconds: v.PLYSTRA_REFRESH_REUSE_GRACE,
+    sessionIdleTimeoutSeconds: v.PLYSTRA_SESSION_IDLE_TIMEOUT,
     migrateOnStart: v.PLYSTRA_MIGRATE_ON_START,
     /** How often every replica re-reads its settings (the fallback when a NOTIFY is lost). */
     settingsRefreshMs: 1000,
