@@ -14,6 +14,8 @@ export interface SimpleLoadPlan {
   durationSeconds: number;
   /** Requests per second across all connections; omitted = as fast as the server answers. */
   overallRate?: number;
+  /** Replace every `[<id>]` in the body with a fresh id per request. */
+  uniqueIds?: boolean;
 }
 
 export interface SimpleLoadResult {
@@ -25,6 +27,8 @@ export interface SimpleLoadResult {
 }
 
 async function run(plan: SimpleLoadPlan): Promise<SimpleLoadResult> {
+  let next = 0;
+  const run = `${process.pid.toString(36)}${Date.now().toString(36)}`;
   const result = await autocannon({
     url: plan.url,
     method: plan.method ?? 'GET',
@@ -33,6 +37,8 @@ async function run(plan: SimpleLoadPlan): Promise<SimpleLoadResult> {
     connections: plan.connections,
     duration: plan.durationSeconds,
     overallRate: plan.overallRate,
+    // autocannon's own idReplacement sends a Content-Length that does not match the replaced body.
+    requests: plan.uniqueIds && plan.body ? [{ setupRequest: (req) => ({ ...req, body: plan.body!.replaceAll('[<id>]', `${run}_${++next}`) }) }] : undefined,
   });
   return {
     requestsPerSecond: result.requests.total / result.duration,

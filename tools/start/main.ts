@@ -2,10 +2,10 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { createDataSource, resolveDatabase, runMigrations } from '@plystra/db';
+import { resolveDatabase, runMigrations } from '@plystra/db';
 import { allMigrationSets } from '@plystra/migrations';
-import { seedDemo, DEMO_PASSWORD } from '../../apps/core/src/demo/demo-seed';
-import { type DevService, devServices } from './services';
+import { DEMO_PASSWORD } from '../../apps/core/src/demo/demo-seed';
+import { type DevService, devServices, prepareDevDatabase } from './services';
 import { startSmtpSink } from './smtp-sink';
 
 /**
@@ -57,32 +57,7 @@ async function main(): Promise<void> {
   const secrets = devSecrets();
   const ports = { core: port('CORE_PORT', 8080), authPlugin: port('AUTH_PLUGIN_PORT', 8790), emailSmtp: port('EMAIL_SMTP_PORT', 8791), smtpSink: port('SMTP_SINK_PORT', 2525) };
   const services = devServices({ root, databaseUrl: database.url, ports, ...secrets });
-  const ds = createDataSource({ url: database.url, poolSize: 1 });
-  await ds.initialize();
-  await seedDemo(ds);
-  // The demo users may ask for checks in Acme with their own sessions (the curl printed below).
-  await ds.query(
-    `INSERT INTO admin_grants (id, user_id, member_id, space_id, level, permission_key, metadata) VALUES
-       ('ag_alice_acme_authz_check', 'user_alice', 'member_finance_reviewer', 'space_acme', 'space_admin', 'authz:check', '{"source":"npm start"}'),
-       ('ag_bob_acme_authz_check', 'user_bob', 'member_finance_reviewer', 'space_acme', 'space_admin', 'authz:check', '{"source":"npm start"}')
-     ON CONFLICT DO NOTHING`,
-  );
-  // The SMTP provider keeps its transport settings in its table: point it at the local sink.
-  await ds.query(
-    `UPDATE plugin_email_smtp_settings s SET value = v.value, updated_at = now()
-       FROM (VALUES ('host', '"127.0.0.1"'::jsonb), ('port', $1::jsonb), ('tls_mode', '"none"'::jsonb)) AS v(key, value)
-      WHERE s.key = v.key`,
-    [String(ports.smtpSink)],
-  );
-  // The auth plugin delivers through the SMTP provider, and its magic links open its own confirm page.
-  await ds.query(
-    `UPDATE plugin_auth_settings s SET value = v.value, updated_at = now(), updated_by = 'npm start'
-       FROM (VALUES ('email_delivery_mode', '"capability"'::jsonb), ('email_capability_url', $1::jsonb),
-                    ('email_from_address', '"no-reply@plystra.localhost"'::jsonb), ('server_public_url', $2::jsonb)) AS v(key, value)
-      WHERE s.key = v.key`,
-    [JSON.stringify(`http://127.0.0.1:${ports.emailSmtp}`), JSON.stringify(`http://localhost:${ports.authPlugin}`)],
-  );
-  await ds.destroy();
+  await prepareDevDatabase(database.url, ports);
   const sink = services.some((s) => s.name === 'plugin-email-smtp') ? await startSmtpSink(ports.smtpSink, (text) => console.log(text)) : null;
   const children: Array<{ service: DevService; child: ChildProcess }> = [];
   let stopping = false;

@@ -1,5 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { createDataSource } from '@plystra/db';
+import { seedDemo } from '../../apps/core/src/demo/demo-seed';
 
 export interface DevService {
   name: string;
@@ -46,4 +48,39 @@ export function devServices(dev: DevEnvironment): DevService[] {
     },
   ];
   return all.filter((service) => existsSync(join(dev.root, service.entry)));
+}
+
+/**
+ * The demo data and the local wiring on a migrated database: the demo seed, `authz:check` for
+ * Alice and Bob in Acme (so the printed curl works with their own sessions), the SMTP provider
+ * pointed at the local sink, and the auth plugin delivering through the provider with its magic
+ * links opening its own confirm page.
+ */
+export async function prepareDevDatabase(databaseUrl: string, ports: DevEnvironment['ports']): Promise<void> {
+  const ds = createDataSource({ url: databaseUrl, poolSize: 1 });
+  await ds.initialize();
+  try {
+    await seedDemo(ds);
+    await ds.query(
+      `INSERT INTO admin_grants (id, user_id, member_id, space_id, level, permission_key, metadata) VALUES
+         ('ag_alice_acme_authz_check', 'user_alice', 'member_finance_reviewer', 'space_acme', 'space_admin', 'authz:check', '{"source":"npm start"}'),
+         ('ag_bob_acme_authz_check', 'user_bob', 'member_finance_reviewer', 'space_acme', 'space_admin', 'authz:check', '{"source":"npm start"}')
+       ON CONFLICT DO NOTHING`,
+    );
+    await ds.query(
+      `UPDATE plugin_email_smtp_settings s SET value = v.value, updated_at = now()
+         FROM (VALUES ('host', '"127.0.0.1"'::jsonb), ('port', $1::jsonb), ('tls_mode', '"none"'::jsonb)) AS v(key, value)
+        WHERE s.key = v.key`,
+      [String(ports.smtpSink)],
+    );
+    await ds.query(
+      `UPDATE plugin_auth_settings s SET value = v.value, updated_at = now(), updated_by = 'npm start'
+         FROM (VALUES ('email_delivery_mode', '"capability"'::jsonb), ('email_capability_url', $1::jsonb),
+                      ('email_from_address', '"no-reply@plystra.localhost"'::jsonb), ('server_public_url', $2::jsonb)) AS v(key, value)
+        WHERE s.key = v.key`,
+      [JSON.stringify(`http://127.0.0.1:${ports.emailSmtp}`), JSON.stringify(`http://localhost:${ports.authPlugin}`)],
+    );
+  } finally {
+    await ds.destroy();
+  }
 }
