@@ -5,6 +5,8 @@ import { startCore, type CoreTestApp } from './core-test-app';
 const PUBLIC_ROUTES = [
   'GET /admin/me',
   'GET /actor/context',
+  // The signed-in user's own account (session bearer required by SessionAuthGuard, like /actor/*).
+  'GET /auth/sessions',
   'GET /health',
   'GET /metrics',
   'GET /ready',
@@ -12,6 +14,8 @@ const PUBLIC_ROUTES = [
   'POST /actor/switch-member',
   'POST /auth/login',
   'POST /auth/logout',
+  'POST /auth/password',
+  'POST /auth/sessions/:session_id/revoke',
   'POST /auth/refresh',
   'POST /auth/register',
 ];
