@@ -1,26 +1,29 @@
-import type { AuthzActor } from '@plystra/sdk';
+import { ServiceUnavailableException } from '@nestjs/common';
+import { type AuthzActor, PlystraAuthError, PlystraClient } from '@plystra/sdk';
 
 /** The request as the guard sees it (Express). */
 export interface AppRequest {
   headers: Record<string, string | string[] | undefined>;
   params: Record<string, string>;
-  /** Set by your own authentication (passport, a session middleware…). */
-  user?: { plystraActor?: AuthzActor };
 }
 
 /**
- * DEMO ONLY: the demo's two users, chosen with an `X-Demo-User` header so the example runs
- * without an identity provider. In a real app the actor comes from the authenticated user
- * (`req.user`), never from a header the client controls.
+ * Who acts in this request: the owner of the Plystra session sent as `Authorization: Bearer …`
+ * (the access token the magic-link sign-in returned). Core resolves it (`GET /actor/context`) and
+ * refuses expired, revoked or forged tokens. null makes the guard answer 401 without any check.
  */
-const DEMO_ACTORS: Record<string, AuthzActor> = {
-  alice: { user_id: 'user_alice', member_id: 'member_finance_reviewer', user_member_id: 'um_alice_finance_reviewer', space_id: 'space_acme' },
-  bob: { user_id: 'user_bob', member_id: 'member_finance_reviewer', user_member_id: 'um_bob_finance_reviewer', space_id: 'space_acme' },
-};
-
-/** Who acts in this request; null answers 401 before Plystra is asked. */
-export function currentActor(req: AppRequest): AuthzActor | null {
-  if (req.user?.plystraActor) return req.user.plystraActor;
-  const demoUser = req.headers['x-demo-user'];
-  return typeof demoUser === 'string' ? (DEMO_ACTORS[demoUser] ?? null) : null;
+export function currentActor(plystraUrl: string) {
+  return async (req: AppRequest): Promise<AuthzActor | null> => {
+    const header = req.headers.authorization;
+    const accessToken = typeof header === 'string' ? /^Bearer ([^\s]+)$/i.exec(header)?.[1] : undefined;
+    if (!accessToken) return null;
+    try {
+      // A client per request: it carries this user's token, never the app's API key.
+      const session = await new PlystraClient({ baseUrl: plystraUrl, accessToken, timeoutMs: 3_000 }).actor.context();
+      return session.actor;
+    } catch (error) {
+      if (error instanceof PlystraAuthError) return null;
+      throw new ServiceUnavailableException({ error: { code: 'AUTHENTICATION_UNAVAILABLE', message: 'Plystra could not check the session.' } });
+    }
+  };
 }
