@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { findSecretLookingKey } from './governed-json';
+import { PreparedStatement } from './prepared-statement';
 
 export interface AuditRow {
   id: string;
@@ -45,8 +46,12 @@ const INSERT_SQL = `INSERT INTO audit_logs (${COLUMNS.join(', ')})
     actor_member_id text, actor_user_member_id text, action text, resource_type text, resource_id text, decision text,
     deny_code text, trace jsonb, request_id text, ip_address text, user_agent text)`;
 
+function batchParameter(rows: AuditRow[]): string {
+  return JSON.stringify(rows.map((row) => ({ ...row, trace: row.trace ?? {} })));
+}
+
 function insertChecked(manager: EntityManager | DataSource, rows: AuditRow[]): Promise<unknown> {
-  return manager.query(INSERT_SQL, [JSON.stringify(rows.map((row) => ({ ...row, trace: row.trace ?? {} })))]);
+  return manager.query(INSERT_SQL, [batchParameter(rows)]);
 }
 
 /** Inserts audit rows inside the caller's transaction (management mutations use this). */
@@ -65,11 +70,15 @@ export async function insertAuditRows(manager: EntityManager | DataSource, rows:
 export class AuditWriter {
   private queue: Array<{ row: AuditRow; resolve: () => void; reject: (error: unknown) => void }> = [];
   private flushing = false;
+  /** A named statement: parsed once per connection rather than once per batch. */
+  private readonly insert: PreparedStatement<never>;
 
   constructor(
-    private readonly dataSource: DataSource,
+    dataSource: DataSource,
     private readonly maxBatch = 256,
-  ) {}
+  ) {
+    this.insert = new PreparedStatement(dataSource, 'plystra_audit_insert', INSERT_SQL);
+  }
 
   write(row: AuditRow): Promise<void> {
     // Validate before queueing, so one bad trace never fails the rows batched with it.
@@ -87,7 +96,7 @@ export class AuditWriter {
       const batch = this.queue.splice(0, this.maxBatch);
       try {
         // write() has already checked each trace.
-        await insertChecked(this.dataSource, batch.map((entry) => entry.row));
+        await this.insert.rows([batchParameter(batch.map((entry) => entry.row))]);
         for (const entry of batch) entry.resolve();
       } catch (error) {
         for (const entry of batch) entry.reject(error);
