@@ -1,24 +1,23 @@
-import autocannon from 'autocannon';
-import { mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
 import { Algorithm, hashRaw } from '@node-rs/argon2';
 import { createDataSource, runMigrations } from '@plystra/db';
 import { allMigrationSets } from '@plystra/migrations';
 import { DEFAULT_ARGON2_PARAMS } from '@plystra/session';
 import { DEMO_PASSWORD, seedDemo } from '../apps/core/src/demo/demo-seed';
-import { BETTER_AUTH_VERSION, betterAuthHeaders, type BetterAuthService, type Child, loop, profileTop, runSectionAlone, startBetterAuth, startChild } from './compare/better-auth-support';
+import { BETTER_AUTH_VERSION, betterAuthHeaders, type BetterAuthService, type Child, loop, profileDir, profileTop, startBetterAuth, startChild } from './compare/better-auth-support';
+import { loadFromChild } from './load';
 import { type BenchRow, type BenchSection, type BenchTarget, pct } from './report';
+import { runStandalone } from './run';
 import { freePort, freshDatabase, median } from './support';
 
 /**
  * Workload 2 of issue 7: Plystra Core's password login per second against the Argon2id bound
  * measured in the same run and against Better Auth's email+password sign-in on the same
  * PostgreSQL server with the same hash cost, plus Core's `/api/v1/health` p99 during the login
- * flood. Load: autocannon, in the bench process, with a fixed number of connections.
+ * flood. Load: autocannon in separate processes (bench/load.ts), a fixed number of connections.
  *
  * Alone: node tools/build.mjs --quiet && node dist/bench/login.section.js
- * (env: DATABASE_URL, BENCH_SECONDS, BENCH_ROUNDS, BENCH_QUICK=1, BENCH_CORE_NODE_ARGS).
+ * (env: DATABASE_URL, BENCH_SECONDS, BENCH_ROUNDS, BENCH_QUICK=1 (bench/run.ts), BENCH_CORE_NODE_ARGS).
  */
 const EMAIL = 'alice@example.com';
 const WORKLOAD = 'password login';
@@ -46,12 +45,22 @@ interface Flood {
   sideP99: number;
 }
 
-/** A login flood (fixed connections) with a light probe (2 connections, 50 req/s) alongside. */
-async function flood(login: autocannon.Options, probeUrl: string, seconds: number, headers: Record<string, string>): Promise<Flood> {
-  const side = autocannon({ url: probeUrl, connections: 2, overallRate: 50, duration: seconds, headers });
-  const result = await autocannon({ ...login, duration: seconds });
-  const probe = await side;
-  return { loginsPerSecond: result['2xx'] / result.duration, non2xx: result.non2xx, p50: result.latency.p50, p99: result.latency.p99, sideP99: probe.latency.p99 };
+interface Target {
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/**
+ * A login flood (fixed connections, as fast as the server answers) and, alongside, a light probe
+ * (2 connections, 50 req/s), each from its own autocannon process (bench/load.ts).
+ */
+async function flood(login: Target, probe: { url: string; headers: Record<string, string> }, connections: number, seconds: number, work: string): Promise<Flood> {
+  const [result, side] = await Promise.all([
+    loadFromChild({ url: login.url, method: 'POST', headers: login.headers, body: login.body, connections, durationSeconds: seconds }, work),
+    loadFromChild({ url: probe.url, headers: probe.headers, connections: 2, overallRate: 50, durationSeconds: seconds }, work),
+  ]);
+  return { loginsPerSecond: result.requestsPerSecond, non2xx: result.non2xx + result.errors, p50: result.latencyMs.p50, p99: result.latencyMs.p99, sideP99: side.latencyMs.p99 };
 }
 
 export const runLoginSection: BenchSection = async (ctx) => {
@@ -108,20 +117,22 @@ export const runLoginSection: BenchSection = async (ctx) => {
       return { title, rows, targets, sameAnswers, notes: ['Timing skipped: the systems do not give the same answers.'] };
     }
 
-    const coreRun = (duration: number) =>
-      flood(
-        { url: `${core!.url}/api/v1/auth/login`, method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: EMAIL, password: DEMO_PASSWORD }), connections },
-        `${core!.url}/api/v1/health`,
-        duration,
-        {},
-      );
-    const baRun = (duration: number) =>
-      flood(
-        { url: `${better!.api}/sign-in/email`, method: 'POST', headers: betterAuthHeaders(better!, '10.0.0.3'), body: JSON.stringify({ email: EMAIL, password: DEMO_PASSWORD }), connections },
-        `${better!.api}/ok`,
-        duration,
-        { 'x-forwarded-for': '10.0.0.4' },
-      );
+    const coreLoginTarget: Target = { url: `${core.url}/api/v1/auth/login`, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: EMAIL, password: DEMO_PASSWORD }) };
+    // After a flood the service may still be hashing requests the load generator gave up on; one
+    // more login waits behind them (Core's gate and the thread pool are first in, first out), so
+    // the next measurement starts on an idle machine.
+    const drain = async (target: Target) => void (await fetch(target.url, { method: 'POST', headers: target.headers, body: target.body })).text();
+    const coreRun = async (duration: number) => {
+      const result = await flood(coreLoginTarget, { url: `${core!.url}/api/v1/health`, headers: {} }, connections, duration, ctx.work);
+      await drain(coreLoginTarget);
+      return result;
+    };
+    const baLoginTarget: Target = { url: `${better.api}/sign-in/email`, headers: betterAuthHeaders(better, '10.0.0.3'), body: JSON.stringify({ email: EMAIL, password: DEMO_PASSWORD }) };
+    const baRun = async (duration: number) => {
+      const result = await flood(baLoginTarget, { url: `${better!.api}/ok`, headers: { 'x-forwarded-for': '10.0.0.4' } }, connections, duration, ctx.work);
+      await drain(baLoginTarget);
+      return result;
+    };
 
     ctx.log('login: warm-up');
     const warm = Math.min(seconds, 2);
@@ -179,15 +190,14 @@ export const runLoginSection: BenchSection = async (ctx) => {
     notes.push(
       `Hash cost equalised: both systems derive Argon2id m=${p.memoryKiB} KiB, t=${p.iterations}, p=${p.parallelism}, 32-byte output with @node-rs/argon2 (async, libuv thread pool). Core uses its own PasswordHasher (at most ${GATE} derivation(s) in flight, its gate: cores ÷ p); Better Auth uses the same parameters through emailAndPassword.password.hash/verify with @node-rs/argon2's hash/verify (PHC string), ungated, as its documentation shows a custom hasher.`,
       `Bound: concurrent Argon2id derivations per second in the bench process with ${GATE} in flight (what Core's gate allows, each derivation computing its ${p.parallelism} lanes), timed for ${seconds} s per round, interleaved with the floods while both services idle; median of ${rounds}. The textbook "cores ÷ time per hash" would be ${naiveBound.toFixed(1)}/s here, but a p=${p.parallelism} hash already occupies ${p.parallelism} lanes, so it overstates what the machine can do. The 2×-the-gate row shows whether more hashes in flight would help (${pct(overGate.perSecond / boundRate)} of the bound).`,
-      `Load: autocannon in the bench process, ${connections} connections (4 per core), ${seconds} s per run, ${rounds} interleaved round(s) with a rotating order, medians reported; the health probe is a second autocannon at 50 req/s on 2 connections during each Core flood (Better Auth's /api/auth/ok probed the same way). ${non2xx} non-2xx answers in all timed floods.`,
+      `Load: autocannon in its own process (bench/load.ts), ${connections} connections (4 per core), ${seconds} s per run, ${rounds} interleaved round(s) with a rotating order, medians reported; the health probe is a second autocannon process at 50 req/s on 2 connections during each Core flood (Better Auth's /api/auth/ok probed the same way). ${non2xx} non-2xx answers in all timed floods.`,
       `Both on the same PostgreSQL server, each in its own database; Core with its production module, pool 10; Better Auth ${BETTER_AUTH_VERSION} on node:http through toNodeHandler, pg Pool of 10, schema from its own getMigrations().runMigrations(), database-backed rate limiting on (limits set high, as the bench raises Core's login failure limit to 1000), x-forwarded-for as client IP, secure cookies off only because the bench speaks loopback HTTP, telemetry off. Better Auth's sign-in answers with a session token and Set-Cookie; Core's with its login bundle (access + refresh token, actor, members).`,
       `Same user in both: ${EMAIL} with the same password (Core: seeded demo user; Better Auth: its sign-up endpoint, so its own hasher stored the hash).`,
     );
 
     if (!loginPass || !healthPass) {
       ctx.log('login: a target missed; profiling Core under the login flood');
-      const dir = join(ctx.work, 'login-core-profile');
-      mkdirSync(dir, { recursive: true });
+      const dir = profileDir('login-core');
       await core.stop();
       const port = await freePort();
       core = await startChild('dist/apps/core/src/main.js', { ...coreEnv, SERVER_PORT: String(port) }, port, '/api/v1/ready', ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
@@ -208,4 +218,4 @@ export const runLoginSection: BenchSection = async (ctx) => {
   }
 };
 
-if (require.main === module) runSectionAlone(runLoginSection);
+if (require.main === module) runStandalone(runLoginSection);

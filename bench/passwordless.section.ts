@@ -1,7 +1,4 @@
-import autocannon from 'autocannon';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { Client } from 'pg';
 import { runMigrations } from '@plystra/db';
 import { type ContractTestServer, startContractTestServer } from '@plystra/email-contract/testing';
@@ -15,12 +12,14 @@ import {
   loop,
   type LoopResult,
   pctl,
+  profileDir,
   profileTop,
-  runSectionAlone,
   startBetterAuth,
   startChild,
 } from './compare/better-auth-support';
+import { loadFromChild } from './load';
 import { type BenchRow, type BenchSection, type BenchTarget, pct } from './report';
+import { runStandalone } from './run';
 import { freePort, freshDatabase, median } from './support';
 
 /**
@@ -30,10 +29,10 @@ import { freePort, freshDatabase, median } from './support';
  * plugins on the same PostgreSQL server, plus the plugin's framework floor (a trivial route in
  * the same process, bench/passwordless-plugin-server.ts). Load: bounded concurrency (16 flows in
  * flight) from the bench process, which also hosts both contract servers; the floor is driven by
- * autocannon from the bench process with the same number of connections.
+ * autocannon in its own process (bench/load.ts) with the same number of connections.
  *
  * Alone: node tools/build.mjs --quiet && node dist/bench/passwordless.section.js
- * (env: DATABASE_URL, BENCH_SECONDS, BENCH_ROUNDS, BENCH_QUICK=1, BENCH_CONCURRENCY (16),
+ * (env: DATABASE_URL, BENCH_SECONDS, BENCH_ROUNDS, BENCH_QUICK=1 (bench/run.ts), BENCH_CONCURRENCY (16),
  * BENCH_PLUGIN_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
  */
 const TOKEN = 'bench-capability-token-0123456789abcdef0123';
@@ -307,16 +306,12 @@ export const runPasswordlessSection: BenchSection = async (ctx) => {
     const ourFlows = flows(ours, nextPlugin);
     const theirFlows = flows(theirs, nextBetter);
     const floorRun = async (duration: number) => {
-      const r = await autocannon({
-        url: `${plugin!.url}/bench/floor`,
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ email: 'bench1@example.com' }),
-        connections: CONCURRENCY,
-        duration,
-      });
+      const r = await loadFromChild(
+        { url: `${plugin!.url}/bench/floor`, method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'bench1@example.com' }), connections: CONCURRENCY, durationSeconds: duration },
+        ctx.work,
+      );
       if (r.non2xx || r.errors) throw new Error(`floor: ${r.non2xx} non-2xx, ${r.errors} errors`);
-      return r['2xx'] / r.duration;
+      return r.requestsPerSecond;
     };
 
     ctx.log('passwordless: warm-up');
@@ -377,15 +372,14 @@ export const runPasswordlessSection: BenchSection = async (ctx) => {
       `Configured as safely as Plystra: Better Auth ${BETTER_AUTH_VERSION} with emailOTP (6 digits, storeOTP: 'hashed', allowedAttempts: 5 like auth_challenge_max_attempts, 10-minute expiry like email_code_ttl, disableSignUp like public_registration_enabled=false) and magicLink (storeToken: 'hashed', 10-minute expiry, disableSignUp), rate limiting enabled with storage: 'database' keyed by x-forwarded-for, limits raised so they never trip (Plystra's never trip either: every flow uses a fresh user and a fresh client IP, in both systems), secure cookies off only because the bench speaks loopback HTTP, telemetry off; node:http through toNodeHandler, pg Pool of 10 (the plugin's pool is 10), schema from getMigrations().runMigrations(), its own database on the same PostgreSQL server.`,
       `Same delivery cost: Better Auth's sendVerificationOTP / sendMagicLink post through Plystra's own EmailCapabilityClient to a second instance of the same contract test server (in the bench process) that the plugin posts to, awaited before the answer as the plugin does; the bench reads the code/link from the recorded deliveries. Stored secrets: Plystra keeps HMAC-SHA256 (session secret) of code and token; Better Auth keeps an unkeyed SHA-256 of them ('hashed').`,
       `Flows: Plystra POST /api/v1/auth/email-code → delivery → POST …/email-code/verify, and POST …/magic-link → delivery → POST …/magic-link/consume (login bundle with access + refresh token); Better Auth POST /api/auth/email-otp/send-verification-otp (type sign-in) → delivery → POST /api/auth/sign-in/email-otp, and POST /api/auth/sign-in/magic-link → delivery → GET /api/auth/magic-link/verify?token=… without callbackURL (JSON session token and Set-Cookie; with the emailed callbackURL=/ it would answer 302). Better Auth consumes magic links on GET, which link scanners trigger; Plystra's consume is a POST (complete-auth.md §3). Every flow uses a fresh seeded user (verified address in Better Auth) and client IP; ${users} users per system.`,
-      `Load: ${CONCURRENCY} flows in flight (bounded concurrency, fetch) from the bench process, ${seconds} s per run, ${rounds} interleaved round(s) with a rotating order, medians; the floor is POST /bench/floor (bench/passwordless-plugin-server.ts: the plugin's own module plus one route of the same shape as email-code answering {}) driven by autocannon from the bench process with ${CONCURRENCY} connections. A flow is two HTTP requests to the service plus one delivery, so 50% of the floor would already mean each request of the flow runs at floor speed.`,
+      `Load: ${CONCURRENCY} flows in flight (bounded concurrency, fetch) from the bench process, ${seconds} s per run, ${rounds} interleaved round(s) with a rotating order, medians; the floor is POST /bench/floor (bench/passwordless-plugin-server.ts: the plugin's own module plus one route of the same shape as email-code answering {}) driven by autocannon in its own process (bench/load.ts) with ${CONCURRENCY} connections. A flow is two HTTP requests to the service plus one delivery, so 50% of the floor would already mean each request of the flow runs at floor speed.`,
       `Send timing (${pairs} interleaved pairs, one at a time): without an account Plystra stores and sends nothing but pads to comparable work; Better Auth (disableSignUp) creates and then deletes the OTP row and sends nothing.`,
     );
 
     const missed = targets.filter((t) => !t.pass);
     if (missed.length) {
       ctx.log('passwordless: a target missed; profiling the plugin under both flows');
-      const dir = join(ctx.work, 'passwordless-plugin-profile');
-      mkdirSync(dir, { recursive: true });
+      const dir = profileDir('passwordless-plugin');
       await plugin.stop();
       plugin = await startChild(pluginEntry, pluginEnv, pluginPort, '/health', ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
       const profileSeconds = ctx.quick ? seconds : Math.max(seconds / 2, 4);
@@ -409,4 +403,4 @@ export const runPasswordlessSection: BenchSection = async (ctx) => {
   }
 };
 
-if (require.main === module) runSectionAlone(runPasswordlessSection);
+if (require.main === module) runStandalone(runPasswordlessSection);

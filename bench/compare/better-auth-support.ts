@@ -1,16 +1,15 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import type { BenchContext, BenchSection } from '../report';
-import { machine, root, table } from '../support';
+import { root } from '../support';
 
 /**
  * Helpers shared by the login and passwordless sections: a scratch database on a given server,
  * child services that print `listening <port>`, Better Auth started on that server, a bounded
- * concurrency load loop, percentiles, CPU-profile summaries, and running a section on its own.
+ * concurrency load loop, percentiles and CPU-profile summaries.
  */
 
 /** A scratch database on the same PostgreSQL server as `serverUrl`. */
@@ -163,41 +162,9 @@ export function profileTop(dir: string, count = 8): string[] {
     .map(([key, us]) => `${((us / Math.max(1, total)) * 100).toFixed(1)}% ${key}`);
 }
 
-/** Runs one section with a context from the environment and prints its result as tables. */
-export function runSectionAlone(section: BenchSection): void {
-  const quick = process.env.BENCH_QUICK === '1';
-  const ctx: BenchContext = {
-    work: mkdtempSync(join(tmpdir(), 'plystra-bench-')),
-    seconds: Number(process.env.BENCH_SECONDS ?? (quick ? 1 : 10)),
-    rounds: Number(process.env.BENCH_ROUNDS ?? (quick ? 1 : 3)),
-    quick,
-    log: (message) => process.stderr.write(`${message}\n`),
-  };
-  section(ctx).then(
-    (result) => {
-      console.log(`\n${result.title} — ${machine()}\n`);
-      console.log(
-        table(
-          result.rows.map((r) => ({
-            workload: r.workload,
-            system: r.system,
-            metric: r.metric,
-            value: `${Number.isInteger(r.value) ? r.value : r.value.toFixed(1)} ${r.unit}`,
-            ratio: r.ratio === undefined ? '' : `${(r.ratio * 100).toFixed(0)}% of ${r.ratioTo ?? ''}`,
-          })),
-        ),
-      );
-      if (result.targets.length) {
-        console.log('');
-        console.log(table(result.targets.map((t) => ({ target: t.name, wanted: t.target, measured: t.measured, verdict: t.pass ? 'PASS' : 'MISS' }))));
-      }
-      if (result.sameAnswers) console.log(`\nSame answers: ${result.sameAnswers}`);
-      for (const note of result.notes) console.log(`- ${note}`);
-      process.exit(0);
-    },
-    (error) => {
-      console.error(error);
-      process.exit(1);
-    },
-  );
+/** A folder for CPU profiles that outlives the run's work folder. */
+export function profileDir(name: string): string {
+  const dir = join(tmpdir(), 'plystra-bench-profiles', `${name}-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+  mkdirSync(dir, { recursive: true });
+  return dir;
 }
