@@ -102,8 +102,10 @@ describe('bad input against every route of every service (real processes, real P
   let pluginRoutes: RouteSpec[];
   let smtpRoutes: RouteSpec[];
   let pools: IdPools;
-  /** Sessions the fuzzer may spend (logout revokes, refresh rotates): never the admin's. */
+  /** Sessions the fuzzer may spend (logout revokes, refresh rotates, the account routes): never the admin's. */
   const spendable: Array<{ access: string; refresh: string }> = [];
+  /** Access tokens of a password user for the account routes (password change, own sessions). */
+  const accountSessions: string[] = [];
   let spent = 0;
 
   beforeAll(async () => {
@@ -113,8 +115,10 @@ describe('bad input against every route of every service (real processes, real P
     // Scoped keys take the handlers' own scope checks (real entity lookups with hostile ids).
     spaceKey = await apiKey(db, ['*'], 'space');
     groupKey = await apiKey(db, ['*'], 'group');
-    for (const email of ['fuzz-one@example.com', 'fuzz-two@example.com']) await passwordUser(db, email, PASSWORD);
+    const fuzzUsers = [];
+    for (const email of ['fuzz-one@example.com', 'fuzz-two@example.com']) fuzzUsers.push(await passwordUser(db, email, PASSWORD));
     const sessions = new SessionService(db.dataSource, new TokenHasher(SECRETS.sessionSecret));
+    for (let i = 0; i < 10; i++) accountSessions.push((await sessions.create(fuzzUsers[1].userId, null, { ip: null, userAgent: null })).access_token);
     for (let i = 0; i < 60; i++) {
       const t = await sessions.create('user_bob', null, { ip: null, userAgent: null });
       spendable.push({ access: t.access_token, refresh: t.refresh_token });
@@ -139,6 +143,7 @@ describe('bad input against every route of every service (real processes, real P
       const secrets = new Map<string, string>(Object.entries(SECRETS).map(([name, value]) => [value, name]));
       for (const [value, label] of [[admin.token, 'admin access token'], [admin.refreshToken, 'admin refresh token'], [key.plaintext, 'API key'], [spaceKey.plaintext, 'space API key'], [groupKey.plaintext, 'group API key'], [PASSWORD, 'password']] as const) secrets.set(value, label);
       spendable.forEach((s, i) => secrets.set(s.access, `spendable access token ${i}`).set(s.refresh, `spendable refresh token ${i}`));
+      accountSessions.forEach((t, i) => secrets.set(t, `account-route access token ${i}`));
       scanProcessOutputs('bad-input', 'bad-input processes (credentials sent in hostile headers)', secrets);
     }
     await provider?.close();
@@ -146,9 +151,15 @@ describe('bad input against every route of every service (real processes, real P
     await db?.drop();
   });
 
-  const forbidden = () => [...Object.values(SECRETS), db.url, admin.token, admin.refreshToken, key.plaintext, spaceKey.plaintext, groupKey.plaintext, PASSWORD];
+  const forbidden = () => [...Object.values(SECRETS), db.url, admin.token, admin.refreshToken, key.plaintext, spaceKey.plaintext, groupKey.plaintext, PASSWORD, ...accountSessions];
   const spend = (path: string): Array<[string, string]> | null =>
-    /\/auth\/(logout|refresh)$/.test(path) ? [['Authorization', `Bearer ${spendable[30 + (spent++ % 30)].access}`]] : null;
+    /\/auth\/(logout|refresh)$/.test(path)
+      ? [['Authorization', `Bearer ${spendable[30 + (spent++ % 30)].access}`]]
+      // The account routes (password change counts failures towards its user's lock; a revoke ends the
+      // session it names): sessions of their own that logout never spends, never the admin's.
+      : /\/auth\/(password|sessions(\/.*\/revoke)?)$/.test(path)
+        ? [['Authorization', `Bearer ${accountSessions[spent++ % accountSessions.length]}`]]
+        : null;
 
   it(`Core: ${CASES.core} hostile requests over every route in the AccessRegistry, as a super admin`, async () => {
     expect(coreRoutes.length).toBeGreaterThanOrEqual(80);
