@@ -2,8 +2,8 @@ import { ApiModule, reasonBody, seg } from './api-module';
 import type {
   ActorContext, AdminGrant, AdminGrantCreate, AdminGrantQuery, AdminMe, ApiKey, ApiKeyCreate, ApiKeyCreated, ApiKeyQuery, AuditLog,
   AuditLogItem, AuditLogQuery, AuthzBatchResult, AuthzCheckRequest, AuthzCheckResult, AuthzDecision, ConsoleOverview, CoreRegisterRequest,
-  CoreRegisterResult, HealthStatus, LoginBundle, LoginRequest, LogoutResult, PlystraPage, ReadyStatus, SwitchMemberRequest,
-  SwitchMemberResult, TokenPair, VersionInfo,
+  CoreRegisterResult, HealthStatus, LoginBundle, LoginRequest, LogoutResult, PasswordChangeRequest, PasswordChangeResult, PlystraPage, ReadyStatus,
+  SessionInfo, SessionRevokeResult, SwitchMemberRequest, SwitchMemberResult, TokenPair, VersionInfo,
 } from './types';
 
 /** `GET /health`, `/ready`, `/version`: public, sent without credentials. */
@@ -69,6 +69,31 @@ export class AuthApi extends ApiModule {
   async register(request: CoreRegisterRequest): Promise<CoreRegisterResult> {
     const result = await this.httpPost<CoreRegisterResult>('/auth/register', request, 'none');
     if ('access_token' in result && typeof result.access_token === 'string') await this.transport.storeTokens(result);
+    return result;
+  }
+
+  /**
+   * Changes the signed-in user's password (session bearer). A wrong current password is a
+   * PlystraAuthError `AUTHENTICATION_REQUIRED` (and counts towards the login lock: 429
+   * `AUTH_RATE_LIMITED`); an account without a password gets 409 `PASSWORD_NOT_SET`. Every other
+   * session of the user ends; this client's session stays.
+   */
+  changePassword(request: PasswordChangeRequest): Promise<PasswordChangeResult> {
+    return this.httpPost('/auth/password', { current_password: request.current_password, new_password: request.new_password });
+  }
+
+  /** The signed-in user's active sessions, newest first (at most 100; `current` marks this one). */
+  sessions(): Promise<SessionInfo[]> {
+    return this.httpGet('/auth/sessions');
+  }
+
+  /**
+   * Ends one of the signed-in user's sessions (`SESSION_NOT_FOUND` 404 for any other id). Ending
+   * this client's own session forgets the stored tokens, as logout does.
+   */
+  async revokeSession(sessionId: string): Promise<SessionRevokeResult> {
+    const result = await this.httpPost<SessionRevokeResult>(`/auth/sessions/${seg(sessionId)}/revoke`);
+    if (result.current) await this.transport.clearTokens();
     return result;
   }
 }

@@ -125,6 +125,39 @@ export interface LogoutResult {
   logged_out: true;
 }
 
+/** `POST /auth/password` (session bearer): the new password meets the registration policy. */
+export interface PasswordChangeRequest {
+  current_password: string;
+  new_password: string;
+}
+
+/** Every other session of the user ended; the calling session stays. */
+export interface PasswordChangeResult {
+  password_changed: true;
+  password_changed_at: Timestamp;
+  other_sessions_revoked: number;
+}
+
+/** One of the signed-in user's active sessions (`GET /auth/sessions`, newest first, at most 100). Never a token. */
+export interface SessionInfo {
+  id: string;
+  created_at: Timestamp;
+  refreshed_at: Timestamp | null;
+  expires_at: Timestamp;
+  refresh_expires_at: Timestamp;
+  ip: string | null;
+  user_agent: string | null;
+  /** The session of the access token that asked. */
+  current: boolean;
+}
+
+/** `POST /auth/sessions/{id}/revoke`. */
+export interface SessionRevokeResult {
+  revoked: true;
+  session_id: string;
+  current: boolean;
+}
+
 export interface ActorContext {
   session_id: string;
   actor: Actor;
