@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import type { OpenAPIObject } from '@nestjs/swagger';
-import { type Logger, buildApiDocument, createHttpApplication, createLogger, mountApiDocs } from '@plystra/http';
+import { type Logger, buildApiDocument, createHttpApplication, createLogger, initHttpApplication, mountApiDocs } from '@plystra/http';
 import type { CoreConfig } from './config/core-config';
 import { CoreModule } from './core.module';
 
@@ -9,17 +9,17 @@ export const API_PREFIX = 'api/v1';
 /** Core's application, initialised but not listening: what main.ts serves and what tests drive. */
 export async function createCoreApp(config: CoreConfig & { databaseUrl: string }, logger?: Logger): Promise<INestApplication> {
   const log = logger ?? createLogger({ service: 'core', level: config.logLevel, format: config.logFormat });
-  const app = await createHttpApplication(CoreModule.forRoot(config, log), log);
+  const app = await createHttpApplication(CoreModule.forRoot(config, log), log, { adapter: config.httpAdapter });
   app.setGlobalPrefix(API_PREFIX, { exclude: ['metrics'] });
   if (!config.production) mountApiDocs(app, () => coreApiDocument(app));
-  await app.init();
+  await initHttpApplication(app);
   return app;
 }
 
 /** Core's OpenAPI document, described from the module graph alone: no provider runs, no database is touched. */
 export async function buildCoreApiDocument(config: CoreConfig): Promise<OpenAPIObject> {
   const log = createLogger({ service: 'core', level: 'error', format: config.logFormat });
-  const app = await createHttpApplication(CoreModule.forRoot(config, log), log, { preview: true });
+  const app = await createHttpApplication(CoreModule.forRoot(config, log), log, { adapter: config.httpAdapter, preview: true });
   app.setGlobalPrefix(API_PREFIX, { exclude: ['metrics'] });
   try {
     return coreApiDocument(app);

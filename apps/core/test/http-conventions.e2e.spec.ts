@@ -1,10 +1,14 @@
 import { AccessRegistry } from '../src/access/access-registry';
 import { startCore, type CoreTestApp } from './core-test-app';
 
-describe('HTTP conventions of core.md §3', () => {
+describe.each(['express', 'fastify'])('HTTP conventions of core.md §3 on %s', (adapter) => {
   let core: CoreTestApp;
   beforeAll(async () => {
-    core = await startCore({ env: { TRUSTED_PROXIES: '10.0.0.0/8', MAX_REQUEST_BODY_BYTES: '4096', CORS_ALLOWED_ORIGINS: 'https://app.example.com' } });
+    core = await startCore({ env: { PLYSTRA_HTTP_ADAPTER: adapter, TRUSTED_PROXIES: '10.0.0.0/8', MAX_REQUEST_BODY_BYTES: '4096', CORS_ALLOWED_ORIGINS: 'https://app.example.com' } });
+  });
+
+  it('runs on the adapter PLYSTRA_HTTP_ADAPTER names', () => {
+    expect(core.app.getHttpAdapter().getType()).toBe(adapter);
   });
   afterAll(() => core.close());
 

@@ -1,22 +1,22 @@
 import type { INestApplication } from '@nestjs/common';
 import type { OpenAPIObject } from '@nestjs/swagger';
-import { type Logger, buildApiDocument, createHttpApplication, createLogger, mountApiDocs } from '@plystra/http';
+import { type Logger, buildApiDocument, createHttpApplication, createLogger, initHttpApplication, mountApiDocs } from '@plystra/http';
 import type { PluginConfig } from './config/plugin-config';
 import { PluginModule } from './plugin.module';
 
 /** The plugin's application, initialised but not listening: what main.ts serves and what tests drive. */
 export async function createPluginApp(config: PluginConfig & { databaseUrl: string }, logger?: Logger): Promise<INestApplication> {
   const log = logger ?? createLogger({ service: 'plugin-auth-complete', level: config.logLevel, format: config.logFormat });
-  const app = await createHttpApplication(PluginModule.forRoot(config, log), log);
+  const app = await createHttpApplication(PluginModule.forRoot(config, log), log, { adapter: config.httpAdapter });
   if (!config.production) mountApiDocs(app, () => pluginApiDocument(app));
-  await app.init();
+  await initHttpApplication(app);
   return app;
 }
 
 /** The plugin's OpenAPI document, described from the module graph alone: no provider runs, no database is touched. */
 export async function buildPluginApiDocument(config: PluginConfig): Promise<OpenAPIObject> {
   const log = createLogger({ service: 'plugin-auth-complete', level: 'error', format: config.logFormat });
-  const app = await createHttpApplication(PluginModule.forRoot(config, log), log, { preview: true });
+  const app = await createHttpApplication(PluginModule.forRoot(config, log), log, { adapter: config.httpAdapter, preview: true });
   try {
     return pluginApiDocument(app);
   } finally {

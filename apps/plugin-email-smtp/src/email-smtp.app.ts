@@ -1,21 +1,21 @@
 import type { INestApplication } from '@nestjs/common';
 import type { OpenAPIObject } from '@nestjs/swagger';
-import { type Logger, buildApiDocument, createHttpApplication, createLogger, mountApiDocs } from '@plystra/http';
+import { type Logger, buildApiDocument, createHttpApplication, createLogger, initHttpApplication, mountApiDocs } from '@plystra/http';
 import type { EmailSmtpConfig } from './config/email-smtp.config';
 import { EmailSmtpModule } from './email-smtp.module';
 
 /** The provider's application, initialised but not listening: what main.ts serves and tests drive. */
 export async function createEmailSmtpApp(config: EmailSmtpConfig, logger: Logger): Promise<INestApplication> {
-  const app = await createHttpApplication(EmailSmtpModule.forRoot(config, logger), logger);
+  const app = await createHttpApplication(EmailSmtpModule.forRoot(config, logger), logger, { adapter: config.httpAdapter });
   if (!config.production) mountApiDocs(app, () => emailSmtpApiDocument(app));
-  await app.init();
+  await initHttpApplication(app);
   return app;
 }
 
 /** The provider's OpenAPI document, described from the module graph alone: no provider runs, no database is touched. */
 export async function buildEmailSmtpApiDocument(config: EmailSmtpConfig): Promise<OpenAPIObject> {
   const logger = createLogger({ service: 'plugin-email-smtp', level: 'error', format: config.logFormat });
-  const app = await createHttpApplication(EmailSmtpModule.forRoot(config, logger), logger, { preview: true });
+  const app = await createHttpApplication(EmailSmtpModule.forRoot(config, logger), logger, { adapter: config.httpAdapter, preview: true });
   try {
     return emailSmtpApiDocument(app);
   } finally {

@@ -1,12 +1,13 @@
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { ExpressAdapter } from '@nestjs/platform-express';
-import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
-import { type CatalogueCode, ErrorCodes } from './api-error';
-import { SECURITY_HEADERS } from './edge.middleware';
+import { answerClientError } from './client-error';
+import type { HttpAdapterName } from './config';
+import { createExpressAdapter } from './express.adapter';
+import { createFastifyAdapter } from './fastify.adapter';
 import { PinoNestLogger } from './logger';
-import { acceptOrCreateRequestId } from './request-id';
+
+export { answerClientError } from './client-error';
 
 export interface HttpServerLimits {
   headersTimeoutMs?: number;
@@ -14,66 +15,33 @@ export interface HttpServerLimits {
   keepAliveTimeoutMs?: number;
 }
 
+export interface HttpApplicationOptions {
+  /** Express (the default) or Fastify: `PLYSTRA_HTTP_ADAPTER`, validated by each service's config. */
+  adapter?: HttpAdapterName;
+  preview?: boolean;
+}
+
 /**
  * Creates a service's Nest application on the HTTP adapter. The adapter is chosen here and only
- * here; services never touch Express directly. `preview` builds the module graph without
- * instantiating any provider (no database connection): enough to describe the routes.
+ * here (express.adapter.ts, fastify.adapter.ts); services never touch Express or Fastify
+ * directly, and both answer alike. `preview` builds the module graph without instantiating any
+ * provider (no database connection): enough to describe the routes.
  */
-export async function createHttpApplication(module: unknown, logger: Logger, options: { preview?: boolean } = {}): Promise<INestApplication> {
-  const adapter = new ExpressAdapter();
-  adapter.getInstance().disable('x-powered-by');
-  adapter.getInstance().set('etag', false);
+export async function createHttpApplication(module: unknown, logger: Logger, options: HttpApplicationOptions = {}): Promise<INestApplication> {
+  const adapter = options.adapter === 'fastify' ? createFastifyAdapter() : createExpressAdapter();
   const app = await NestFactory.create(module as never, adapter, { bodyParser: false, logger: new PinoNestLogger(logger), abortOnError: false, preview: options.preview });
   return app;
 }
 
-/** Connections already answered by answerClientError (and lingering until the client closes). */
-const refused = new WeakSet<Duplex>();
-
-const REASONS: Record<number, string> = { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' };
-
 /**
- * A request Node's HTTP parser refuses (malformed request line or headers, headers over the size
- * limit, a request too slow to arrive) never reaches Express; Node's own answer would be a bare
- * status line. This writes the same error envelope, code header, request id and security headers
- * as every other error answer, then closes the connection.
+ * Initialises the application and makes it ready to answer: Fastify registers its routes only
+ * when it is ready, which `listen` would do but a test driving the bare server would not.
  */
-export function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
-  // The parser reports its error again for every further chunk of a refused request: the refusal
-  // is already written and the connection is lingering, so later reports change nothing.
-  if (refused.has(socket)) return;
-  // As Node's default: nothing is written on a reset or closed socket, or over an answer already started.
-  const answering = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
-  if (error.code === 'ECONNRESET' || !socket.writable || answering?.headersSent) {
-    socket.destroy();
-    return;
-  }
-  const [code, message]: [CatalogueCode, string] =
-    error.code === 'HPE_HEADER_OVERFLOW'
-      ? ['REQUEST_HEADERS_TOO_LARGE', 'The request line or headers are too large.']
-      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-        ? ['REQUEST_TIMEOUT', 'The request did not arrive in time.']
-        : ['VALIDATION_FAILED', 'The request is not valid HTTP.'];
-  refused.add(socket);
-  const status = ErrorCodes[code];
-  const requestId = acceptOrCreateRequestId(undefined);
-  const body = JSON.stringify({ error: { code, message, details: null, request_id: requestId }, request_id: requestId });
-  const headers = {
-    ...SECURITY_HEADERS,
-    'X-Request-ID': requestId,
-    'X-Plystra-Error-Code': code,
-    'Content-Type': 'application/json; charset=utf-8',
-    'Content-Length': String(Buffer.byteLength(body)),
-    Connection: 'close',
-  };
-  // Lingering close: what the client is still sending is read and dropped until it closes (or 5 s
-  // pass), so the answer is not lost to a TCP reset from closing over unread data.
-  socket.removeAllListeners('data');
-  socket.on('data', () => undefined);
-  socket.on('end', () => socket.destroy());
-  setTimeout(() => socket.destroy(), 5_000).unref();
-  socket.resume();
-  socket.end(`HTTP/1.1 ${status} ${REASONS[status]}\r\n${Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('')}\r\n${body}`);
+export async function initHttpApplication(app: INestApplication): Promise<INestApplication> {
+  await app.init();
+  const adapter = app.getHttpAdapter();
+  if (adapter.getType() === 'fastify') await (adapter.getInstance() as { ready(): Promise<unknown> }).ready();
+  return app;
 }
 
 /** Starts listening with sane server timeouts; resolves with the bound port. */
@@ -83,7 +51,8 @@ export async function listen(app: INestApplication, host: string, port: number, 
   server.headersTimeout = limits.headersTimeoutMs ?? 10_000;
   server.requestTimeout = limits.requestTimeoutMs ?? 30_000;
   server.keepAliveTimeout = limits.keepAliveTimeoutMs ?? 65_000;
-  server.on('clientError', answerClientError);
+  // Fastify installs answerClientError itself (its clientErrorHandler option, see fastify.adapter.ts).
+  if (app.getHttpAdapter().getType() !== 'fastify') server.on('clientError', answerClientError);
   const address = server.address();
   return typeof address === 'object' && address ? address.port : port;
 }

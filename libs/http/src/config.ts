@@ -32,6 +32,18 @@ export const envBoolean = (fallback: boolean) =>
       return z.NEVER;
     });
 
+/** The HTTP adapters a service can run on (`PLYSTRA_HTTP_ADAPTER`); Express is the default. */
+export const HTTP_ADAPTERS = ['express', 'fastify'] as const;
+export type HttpAdapterName = (typeof HTTP_ADAPTERS)[number];
+
+/** `PLYSTRA_HTTP_ADAPTER`: express (default) or fastify, case-insensitive; blank means the default. */
+export const envHttpAdapter = () =>
+  z
+    .string()
+    .optional()
+    .transform((value) => (value?.trim() || 'express').toLowerCase())
+    .pipe(z.enum(HTTP_ADAPTERS, { message: 'expected express or fastify' }));
+
 /** A comma-separated list; blanks dropped. */
 export const envList = () =>
   z

@@ -1,7 +1,9 @@
 import { Inject, Injectable, type NestMiddleware } from '@nestjs/common';
-import express, { type NextFunction, type Request, type Response } from 'express';
+import { json } from 'body-parser';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError } from './api-error';
 import { clientIp } from './client-ip';
+import { requestPathOf } from './http-message';
 import { HTTP_PLATFORM_OPTIONS, type HttpPlatformOptions } from './http-options';
 import { acceptOrCreateRequestId } from './request-id';
 import type { RequestWithContext } from './request-context';
@@ -39,10 +41,15 @@ function bodyError(error: unknown): unknown {
 /**
  * Everything a request meets before routing, in order: request id, client IP, access log,
  * security headers, CORS, and the JSON body parser (size limit enforced before parsing).
+ *
+ * It works on the Node request and response, which Nest hands middleware on every adapter, so
+ * Express and Fastify share it whole. The body is parsed here on both (Fastify's own content-type
+ * parsing then takes what was parsed, see fastify.adapter.ts): one limit, one reviver, one set of
+ * errors.
  */
 @Injectable()
 export class EdgeMiddleware implements NestMiddleware {
-  private readonly parsers = new Map<number, ReturnType<typeof express.json>>();
+  private readonly parsers = new Map<number, ReturnType<typeof json>>();
   private cors: { list: string[]; set: Set<string> } = { list: [], set: new Set() };
 
   constructor(@Inject(HTTP_PLATFORM_OPTIONS) private readonly options: HttpPlatformOptions) {}
@@ -54,7 +61,7 @@ export class EdgeMiddleware implements NestMiddleware {
     return this.cors.set;
   }
 
-  async use(req: Request, res: Response, next: NextFunction): Promise<void> {
+  async use(req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void): Promise<void> {
     const requestId = acceptOrCreateRequestId(req.headers['x-request-id']);
     const context = {
       requestId,
@@ -80,7 +87,8 @@ export class EdgeMiddleware implements NestMiddleware {
         res.setHeader('Access-Control-Allow-Methods', CORS_METHODS);
         res.setHeader('Access-Control-Max-Age', '600');
       }
-      res.status(204).end();
+      res.statusCode = 204;
+      res.end();
       return;
     }
 
@@ -88,11 +96,11 @@ export class EdgeMiddleware implements NestMiddleware {
     next();
   }
 
-  private parseBody(req: Request, res: Response): Promise<void> {
+  private parseBody(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const limit = this.options.bodyLimitBytes();
     let parser = this.parsers.get(limit);
     if (!parser) {
-      parser = express.json({ limit, strict: false, reviver: refusePrototypeKeys, type: ['application/json', 'application/*+json'] });
+      parser = json({ limit, strict: false, reviver: refusePrototypeKeys, type: ['application/json', 'application/*+json'] });
       this.parsers.set(limit, parser);
     }
     // A declared length over the limit is refused before a byte of the body is read.
@@ -103,14 +111,14 @@ export class EdgeMiddleware implements NestMiddleware {
     return new Promise((resolve, reject) => parser(req, res, (error?: unknown) => (error ? reject(bodyError(error)) : resolve())));
   }
 
-  private accessLog(req: Request, res: Response): void {
+  private accessLog(req: IncomingMessage, res: ServerResponse): void {
     const context = (req as RequestWithContext).plystra;
     res.on('finish', () => {
       const status = res.statusCode;
       const line = {
         request_id: context.requestId,
         method: req.method,
-        path: req.path,
+        path: requestPathOf(req),
         status_code: status,
         latency_ms: Math.round((performance.now() - context.startedAt) * 100) / 100,
         remote_ip: context.ip,

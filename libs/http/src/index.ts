@@ -12,3 +12,4 @@ export * from './request-context';
 export * from './request-id';
 export * from './validation.pipe';
 export * from './api-docs';
+export * from './http-message';

@@ -1,5 +1,6 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import type { Request } from 'express';
+import type { IncomingMessage } from 'node:http';
+import { rawRequestOf } from './http-message';
 
 /** What the edge learned about a request: derived by the server, never taken from the body. */
 export interface RequestContext {
@@ -11,12 +12,17 @@ export interface RequestContext {
   credential?: unknown;
 }
 
-export interface RequestWithContext extends Request {
+/** The Node request as the edge middleware leaves it (on Express and Fastify alike). */
+export interface RequestWithContext extends IncomingMessage {
   plystra: RequestContext;
 }
 
+/**
+ * The edge's context of a request: given the Node request (middleware, Express's request) or
+ * Fastify's request object, whose `.raw` is the Node request the edge middleware saw.
+ */
 export function requestContextOf(req: unknown): RequestContext {
-  return (req as RequestWithContext).plystra;
+  return (req as Partial<RequestWithContext>).plystra ?? (rawRequestOf(req) as RequestWithContext).plystra;
 }
 
 /** `@Ctx() ctx: RequestContext` in a controller handler. */
@@ -26,6 +32,7 @@ export const Ctx = createParamDecorator((_data: unknown, context: ExecutionConte
 
 /** The raw `Authorization` / API-key headers, for authentication guards. */
 export function headerOf(req: unknown, name: string): string | undefined {
-  const value = (req as Request).headers[name.toLowerCase()];
+  const headers = (req as Partial<IncomingMessage>).headers ?? rawRequestOf(req).headers;
+  const value = headers[name.toLowerCase()];
   return Array.isArray(value) ? value[0] : value;
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import {
-  ConfigError, DEFAULT_DEV_CORS_ORIGINS, corsProblems, envBoolean, envDuration, envInt, envList, parseEnv, publicUrlProblems,
+  ConfigError, DEFAULT_DEV_CORS_ORIGINS, corsProblems, envBoolean, envHttpAdapter, envDuration, envInt, envList, parseEnv, publicUrlProblems,
   secretProblems, validateProxyEntries,
 } from '@plystra/http';
 import { envIdleTimeout } from '@plystra/session';
@@ -32,6 +32,7 @@ const schema = z.object({
   TRUSTED_PROXIES: envList(),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).optional().default('info'),
   LOG_FORMAT: z.enum(['json', 'text']).optional().default('json'),
+  PLYSTRA_HTTP_ADAPTER: envHttpAdapter(),
   AUDIT_WRITE_MODE: z.enum(AUDIT_WRITE_MODES).optional().default('always'),
   METRICS_ENABLED: envBoolean(false),
   METRICS_TOKEN: optionalText,
@@ -94,6 +95,7 @@ function buildConfig(v: z.infer<typeof schema>) {
     trustedProxies: v.TRUSTED_PROXIES,
     logLevel: v.LOG_LEVEL,
     logFormat: v.LOG_FORMAT,
+    httpAdapter: v.PLYSTRA_HTTP_ADAPTER,
     auditWriteMode: v.AUDIT_WRITE_MODE as AuditWriteMode,
     metricsEnabled: v.METRICS_ENABLED,
     metricsToken: v.METRICS_TOKEN,

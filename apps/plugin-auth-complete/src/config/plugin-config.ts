@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import {
-  ConfigError, DEFAULT_DEV_CORS_ORIGINS, envBoolean, envDuration, envInt, envList, parseEnv, secretProblems,
+  ConfigError, DEFAULT_DEV_CORS_ORIGINS, envBoolean, envHttpAdapter, envDuration, envInt, envList, parseEnv, secretProblems,
 } from '@plystra/http';
 import { envIdleTimeout } from '@plystra/session';
 
@@ -28,6 +28,7 @@ const schema = z.object({
   CORS_ALLOWED_ORIGINS: envList(),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).optional().default('info'),
   LOG_FORMAT: z.enum(['json', 'text']).optional().default('json'),
+  PLYSTRA_HTTP_ADAPTER: envHttpAdapter(),
   PLYSTRA_PASSWORD_MIN_LENGTH: envInt(12, 8, 1024),
   PLYSTRA_REFRESH_REUSE_GRACE: envDuration('10s'),
   /**
@@ -80,6 +81,7 @@ function buildConfig(v: z.infer<typeof schema>) {
     corsAllowedOrigins: v.CORS_ALLOWED_ORIGINS.length ? v.CORS_ALLOWED_ORIGINS : production ? [] : DEFAULT_DEV_CORS_ORIGINS,
     logLevel: v.LOG_LEVEL,
     logFormat: v.LOG_FORMAT,
+    httpAdapter: v.PLYSTRA_HTTP_ADAPTER,
     passwordPolicy: { minLength: v.PLYSTRA_PASSWORD_MIN_LENGTH, maxBytes: 1024 },
     refreshReuseGraceSeconds: v.PLYSTRA_REFRESH_REUSE_GRACE,
     sessionIdleTimeoutSeconds: v.PLYSTRA_SESSION_IDLE_TIMEOUT,

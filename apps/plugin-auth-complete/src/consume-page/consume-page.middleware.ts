@@ -1,6 +1,7 @@
 import { Injectable, type NestMiddleware } from '@nestjs/common';
-import type { NextFunction, Request, Response } from 'express';
+import { requestPathOf, requestQueryOf } from '@plystra/http';
 import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ChallengeRepository } from '../challenges/challenge.repository';
 import { ChallengeSecrets } from '../challenges/challenge-secrets';
 import { maskEmail } from '../passwordless/magic-link-url';
@@ -21,18 +22,21 @@ export class ConsumePageMiddleware implements NestMiddleware {
     private readonly secrets: ChallengeSecrets,
   ) {}
 
-  async use(req: Request, res: Response, next: NextFunction): Promise<void> {
-    if ((req.method !== 'GET' && req.method !== 'HEAD') || req.path !== this.settings.current.magicLinkPath) return next();
-    const hashes = this.secrets.magicTokenCandidates(req.query.token);
+  /** Given the Node request and response on Express and Fastify alike. */
+  async use(req: IncomingMessage, res: ServerResponse, next: () => void): Promise<void> {
+    if ((req.method !== 'GET' && req.method !== 'HEAD') || requestPathOf(req) !== this.settings.current.magicLinkPath) return next();
+    const hashes = this.secrets.magicTokenCandidates(requestQueryOf(req).token);
     const link = hashes ? await this.repository.peekMagicLink(hashes) : null;
     const nonce = randomBytes(16).toString('base64');
-    res.status(200);
+    res.statusCode = 200;
     res.setHeader('Content-Type', 'text/html; charset=utf-8');
     res.setHeader(
       'Content-Security-Policy',
       `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; connect-src 'self'; img-src 'none'; form-action 'none'; base-uri 'none'; frame-ancestors 'none'`,
     );
     res.setHeader('X-Robots-Tag', 'noindex, nofollow');
-    res.send(consumePageHtml({ nonce, maskedEmail: link?.usable ? maskEmail(link.email) : null, consumePath: CONSUME_API_PATH }));
+    const html = consumePageHtml({ nonce, maskedEmail: link?.usable ? maskEmail(link.email) : null, consumePath: CONSUME_API_PATH });
+    res.setHeader('Content-Length', String(Buffer.byteLength(html)));
+    res.end(html);
   }
 }

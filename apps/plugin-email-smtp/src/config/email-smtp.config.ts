@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError, envBoolean, envInt, envList, parseEnv, secretProblems, validateProxyEntries } from '@plystra/http';
+import { ConfigError, envBoolean, envHttpAdapter, envInt, envList, parseEnv, secretProblems, validateProxyEntries } from '@plystra/http';
 
 export const SERVICE_NAME = 'plugin-email-smtp';
 export const DEFAULT_LISTEN_ADDR = '127.0.0.1:8791';
@@ -21,6 +21,7 @@ const schema = z.object({
   TRUSTED_PROXIES: envList(),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).optional().default('info'),
   LOG_FORMAT: z.enum(['json', 'text']).optional().default('json'),
+  PLYSTRA_HTTP_ADAPTER: envHttpAdapter(),
   PLYSTRA_MIGRATE_ON_START: envBoolean(false),
 });
 
@@ -62,6 +63,7 @@ function buildConfig(v: z.infer<typeof schema>) {
     trustedProxies: v.TRUSTED_PROXIES,
     logLevel: v.LOG_LEVEL,
     logFormat: v.LOG_FORMAT,
+    httpAdapter: v.PLYSTRA_HTTP_ADAPTER,
     migrateOnStart: v.PLYSTRA_MIGRATE_ON_START,
   };
 }
