@@ -7,6 +7,7 @@ import { CreateSessionsAndCredentials1764000000400 } from './1764000000400-creat
 import { AddManagementListIndexes1764000001000 } from './1764000001000-add-management-list-indexes';
 import { CreateAuthzRegistryVersion1764000002000 } from './1764000002000-create-authz-registry-version';
 import { ConstrainAdminGrantsAndApiKeys1764000003000 } from './1764000003000-constrain-admin-grants-and-api-keys';
+import { CreateApiKeyVersion1764000005000 } from './1764000005000-create-api-key-version';
 
 /** Core's versioned migrations, in order. Append new ones at the end; never edit an applied one. */
 export const coreMigrations: MigrationSet = {
@@ -21,5 +22,6 @@ export const coreMigrations: MigrationSet = {
     AddManagementListIndexes1764000001000,
     CreateAuthzRegistryVersion1764000002000,
     ConstrainAdminGrantsAndApiKeys1764000003000,
+    CreateApiKeyVersion1764000005000,
   ],
 };

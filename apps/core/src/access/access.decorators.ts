@@ -21,6 +21,14 @@ export type ScopeFn = (req: ScopeRequest, scopes: ScopeResolver) => ScopeRef | P
 
 export type AccessDeclaration = { public: true } | { public: false; permission: string; scope?: ScopeFn };
 
+export const CACHED_API_KEY_METADATA = 'plystra:cached-api-key';
+
+/**
+ * The handler confirms a cached API key itself, against the `api_key_version` its own query reads
+ * (see `confirmedPrincipal`), so the guard may serve the key from the cache without a lookup.
+ */
+export const ConfirmsCachedApiKey = () => SetMetadata(CACHED_API_KEY_METADATA, true);
+
 /** A route anyone may call (health, login…); it authenticates itself if it needs to. */
 export const Public = () => SetMetadata(ACCESS_METADATA, { public: true } satisfies AccessDeclaration);
 

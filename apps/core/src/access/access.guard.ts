@@ -1,7 +1,7 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { requestContextOf } from '@plystra/http';
-import { ACCESS_METADATA, type AccessDeclaration, type ScopeRequest } from './access.decorators';
+import { ACCESS_METADATA, type AccessDeclaration, CACHED_API_KEY_METADATA, type ScopeRequest } from './access.decorators';
 import { AccessPolicy } from './access-policy.service';
 import { CredentialService } from './credential.service';
 import type { Principal } from './principal';
@@ -26,7 +26,8 @@ export class AccessGuard implements CanActivate {
     if (!declaration) throw new Error(`route ${context.getClass().name}.${context.getHandler().name} declares no access rule`);
     if (declaration.public) return true;
     const req = context.switchToHttp().getRequest<ScopeRequest>();
-    const principal = await this.credentials.authenticate(req);
+    const cachedApiKey = this.reflector.getAllAndOverride<boolean | undefined>(CACHED_API_KEY_METADATA, [context.getHandler(), context.getClass()]) === true;
+    const principal = await this.credentials.authenticate(req, { cachedApiKey });
     requestContextOf(req).credential = principal;
     const scope = declaration.scope ? await declaration.scope(req, this.scopes) : {};
     await this.policy.assert(principal, { permission: declaration.permission, ...scope });

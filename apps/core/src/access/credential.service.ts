@@ -4,6 +4,7 @@ import { ApiError, headerOf } from '@plystra/http';
 import { API_KEY_PREFIX, SessionService, TokenHasher } from '@plystra/session';
 import { DataSource } from 'typeorm';
 import { bearerToken } from '../auth/bearer';
+import { ApiKeyCache } from './api-key.cache';
 import { type ApiKeyRow, type GrantRow, type Principal, heldFromApiKey, heldFromGrants } from './principal';
 
 export const API_KEY_HASHER = Symbol('API_KEY_HASHER');
@@ -13,19 +14,29 @@ const API_KEY_FORMAT = /^ply_ak_([^.\s]+)\.([0-9a-f]{64})$/;
 const LAST_USED_RESOLUTION_SECONDS = 60;
 
 const API_KEY_LOOKUP_SQL = `SELECT id, name, level, space_id, group_id, permission_keys, created_by_user_id, created_by_member_id,
-        (last_used_at IS NULL OR last_used_at < now() - make_interval(secs => $3)) AS refresh_last_used
+        (last_used_at IS NULL OR last_used_at < now() - make_interval(secs => $3)) AS refresh_last_used,
+        expires_at, (SELECT version FROM api_key_version WHERE id = 1) AS key_version
    FROM api_keys
   WHERE id = $1 AND key_hash = ANY($2) AND status = 'active' AND revoked_at IS NULL AND deleted_at IS NULL
     AND (expires_at IS NULL OR expires_at > now())`;
 
+interface ApiKeyLookupRow extends ApiKeyRow {
+  refresh_last_used: boolean;
+  expires_at: Date | null;
+  key_version: string;
+}
+
 /**
  * Turns a request's credential into a principal: an API key (`X-Plystra-API-Key`, or a bearer
  * starting with `ply_ak_`; the key header wins) or a user session with its active admin grants.
+ * Routes whose handler confirms a cached key (`cachedApiKey`) may get one from the cache.
  */
 @Injectable()
 export class CredentialService {
   /** Runs on every API-key request: a named statement, parsed and planned once per connection. */
-  private readonly apiKeyLookup: PreparedStatement<ApiKeyRow & { refresh_last_used: boolean }>;
+  private readonly apiKeyLookup: PreparedStatement<ApiKeyLookupRow>;
+  /** A cached key is re-read at least this often, which also keeps last_used_at to the minute. */
+  private readonly keyCache = new ApiKeyCache(LAST_USED_RESOLUTION_SECONDS * 1000);
 
   constructor(
     private readonly dataSource: DataSource,
@@ -35,11 +46,11 @@ export class CredentialService {
     this.apiKeyLookup = new PreparedStatement(dataSource, 'plystra_api_key_lookup', API_KEY_LOOKUP_SQL);
   }
 
-  async authenticate(req: unknown): Promise<Principal> {
+  async authenticate(req: unknown, options: { cachedApiKey?: boolean } = {}): Promise<Principal> {
     const keyHeader = headerOf(req, 'x-plystra-api-key');
     const bearer = bearerToken(req);
-    if (keyHeader !== undefined) return this.apiKey(keyHeader.trim());
-    if (bearer?.startsWith(API_KEY_PREFIX)) return this.apiKey(bearer);
+    if (keyHeader !== undefined) return this.apiKey(keyHeader.trim(), options.cachedApiKey);
+    if (bearer?.startsWith(API_KEY_PREFIX)) return this.apiKey(bearer, options.cachedApiKey);
     if (!bearer) throw ApiError.of('AUTHENTICATION_REQUIRED', 'A bearer access token or an API key is required.');
     return this.session(bearer);
   }
@@ -56,13 +67,21 @@ export class CredentialService {
     return { type: 'session', session: check.session, grants, superAdmin: grants.some((g) => g.level === 'instance_super_admin'), held: heldFromGrants(grants) };
   }
 
-  async apiKey(plaintext: string): Promise<Principal> {
+  async apiKey(plaintext: string, cached = false): Promise<Principal> {
     const match = API_KEY_FORMAT.exec(plaintext);
     if (!match) throw ApiError.of('AUTHENTICATION_REQUIRED', 'The API key is not valid.');
-    const [row] = await this.apiKeyLookup.rows([match[1], this.apiKeyHasher.candidates(plaintext), LAST_USED_RESOLUTION_SECONDS]);
+    const candidates = this.apiKeyHasher.candidates(plaintext);
+    if (cached) {
+      const hit = this.keyCache.get(candidates[0]);
+      if (hit) {
+        return { type: 'api_key', apiKey: hit.apiKey, held: heldFromApiKey(hit.apiKey), cached: { version: hit.version, reverify: () => this.apiKey(plaintext) } };
+      }
+    }
+    const [row] = await this.apiKeyLookup.rows([match[1], candidates, LAST_USED_RESOLUTION_SECONDS]);
     if (!row) throw ApiError.of('AUTHENTICATION_REQUIRED', 'The API key is not valid.');
     if (row.refresh_last_used) await this.dataSource.query(`UPDATE api_keys SET last_used_at = now() WHERE id = $1`, [row.id]);
-    const { refresh_last_used: _r, ...apiKey } = row;
+    const { refresh_last_used: _r, expires_at: expiresAt, key_version: version, ...apiKey } = row;
+    this.keyCache.set(candidates[0], apiKey, version, expiresAt);
     return { type: 'api_key', apiKey, held: heldFromApiKey(apiKey) };
   }
 }

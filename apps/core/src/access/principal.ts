@@ -35,7 +35,23 @@ export interface ApiKeyRow {
 
 export type Principal =
   | { type: 'session'; session: SessionRow; grants: GrantRow[]; superAdmin: boolean; held: HeldPermission[] }
-  | { type: 'api_key'; apiKey: ApiKeyRow; held: HeldPermission[] };
+  | { type: 'api_key'; apiKey: ApiKeyRow; held: HeldPermission[]; cached?: CachedKeyProof };
+
+/**
+ * Set when an API key was taken from the in-process cache without a database read in this
+ * request: the handler must compare `version` with the `api_key_version` its own query reads and,
+ * when they differ, use `reverify()` (a fresh lookup, 401 if the key no longer authenticates).
+ */
+export interface CachedKeyProof {
+  version: string;
+  reverify(): Promise<Principal>;
+}
+
+/** The principal to decide with, given the `api_key_version` the handler's own query read. */
+export async function confirmedPrincipal(principal: Principal, apiKeyVersion: string | null): Promise<Principal> {
+  if (principal.type !== 'api_key' || !principal.cached || principal.cached.version === apiKeyVersion) return principal;
+  return principal.cached.reverify();
+}
 
 /** What a route (or a handler, for a real target) requires. */
 export interface Requirement {

@@ -8,6 +8,8 @@ import type {
 
 export interface LoadedContext {
   registryVersion: string | null;
+  /** The `api_key_version` token, to confirm an API key the guard served from its cache. */
+  apiKeyVersion: string | null;
   user: UserSnapshot | null;
   member: MemberSnapshot | null;
   userMember: UserMemberSnapshot | null;
@@ -23,7 +25,7 @@ export interface LoadPlan {
 }
 
 /**
- * Everything one check reads, in one round trip: the registry version token, the actor snapshot
+ * Everything one check reads, in one round trip: the registry and API-key version tokens, the actor snapshot
  * (user, member, binding, space by id), the stored target with its group, and the candidate set
  * (active member-roles × active roles × live role-permissions × active permissions for this
  * resource type and action, with anchor groups). Each part is skipped when the plan says so.
@@ -31,6 +33,7 @@ export interface LoadPlan {
 export const LOAD_SQL = `
 SELECT
   (SELECT version FROM authz_registry_version WHERE id = 1) AS registry_version,
+  (SELECT version FROM api_key_version WHERE id = 1) AS api_key_version,
   (SELECT json_build_object('id', u.id, 'email', u.email, 'status', u.status)
      FROM users u WHERE $8::boolean AND u.id = $1 AND u.deleted_at IS NULL) AS "user",
   (SELECT json_build_object('id', m.id, 'space_id', m.space_id, 'display_name', m.display_name, 'status', m.status)
@@ -70,6 +73,7 @@ const iso = (value: string | null) => (value ? new Date(value).toISOString() : n
 
 interface LoadRow {
   registry_version: string | null;
+  api_key_version: string | null;
   user: UserSnapshot | null;
   member: MemberSnapshot | null;
   user_member: UserMemberSnapshot | null;
@@ -98,6 +102,7 @@ export class AuthzContextRepository {
     const { target, user_member: userMember } = row;
     return {
       registryVersion: row.registry_version ?? null,
+      apiKeyVersion: row.api_key_version ?? null,
       user: row.user,
       member: row.member,
       userMember: userMember && { ...userMember, expires_at: iso(userMember.expires_at) },

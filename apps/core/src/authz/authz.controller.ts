@@ -1,14 +1,18 @@
 import { Body, Controller, HttpCode, Post, UseInterceptors } from '@nestjs/common';
 import { ApiEndpoint, Ctx, type RequestContext } from '@plystra/http';
-import { RequirePermission } from '../access/access.decorators';
+import { ConfirmsCachedApiKey, RequirePermission } from '../access/access.decorators';
 import { principalOf } from '../access/access.guard';
 import { AUTHZ_CHECK } from './authz-access';
 import { AuthzService } from './authz.service';
 import { DecisionHeadersInterceptor } from './decision-headers.interceptor';
 import { AuthzBatchRequestDto, AuthzRequestDto } from './dto/authz-request.dto';
 
-/** `authz:check` is handler-resolved: the service asserts it against every space and group the check reaches. */
+/**
+ * `authz:check` is handler-resolved: the service asserts it against every space and group the
+ * check reaches, and confirms a cached API key against the version its context query reads.
+ */
 @Controller('authz')
+@ConfirmsCachedApiKey()
 @UseInterceptors(DecisionHeadersInterceptor)
 export class AuthzController {
   constructor(private readonly authz: AuthzService) {}

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { newId } from '@plystra/db';
 import { ApiError, type RequestContext } from '@plystra/http';
-import type { Principal } from '../access/principal';
+import { type Principal, confirmedPrincipal } from '../access/principal';
 import { auditCaller } from '../audit/mutation-audit';
 import { AuthzAccess, touchedScopes } from './authz-access';
 import { AuthzActorResolver } from './authz-actor.resolver';
@@ -79,12 +79,12 @@ export class AuthzService {
     return decisions;
   }
 
-  private async prepare(dto: AuthzRequestDto, principal: Principal, ctx: RequestContext): Promise<EngineInput> {
-    if (principal.type === 'session' && usesInlineContext(dto)) {
+  private async prepare(dto: AuthzRequestDto, guarded: Principal, ctx: RequestContext): Promise<EngineInput> {
+    if (guarded.type === 'session' && usesInlineContext(dto)) {
       throw ApiError.of('INLINE_CONTEXT_REQUIRES_API_KEY', 'Inline context (a proposed resource, grants or actor metadata) needs an API key.');
     }
     const reference = targetReference(dto);
-    const actor = await this.actors.resolve(dto, principal);
+    const actor = await this.actors.resolve(dto, guarded);
     const question: AuthzQuestion = { ...actor.ids, ...reference, action: dto.action };
     const pure = isPureInline(dto);
     const proposed = resourceIsInline(dto.resource);
@@ -93,6 +93,8 @@ export class AuthzService {
       this.repository.load(question, { actor: !pure, target: !proposed, candidates: !pure }),
       refs.length ? this.repository.groups(refs) : storedGroups([]),
     ]);
+    // Decided only with a credential valid as of the snapshot this check read.
+    const principal = await confirmedPrincipal(guarded, loaded.apiKeyVersion);
     const registry = await this.registry.lookup(loaded.registryVersion, question.resource_type, question.action);
     const target = proposed ? inlineTarget(dto.resource!, question, stored) : loaded.target;
     const grants = inlineGrants(dto.grants ?? [], question, stored);
