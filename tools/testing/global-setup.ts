@@ -29,12 +29,12 @@ async function freePort(): Promise<number> {
  * the template (createTestDatabase), so migrations run once and files stay isolated.
  */
 export default async function globalSetup(): Promise<void> {
+  const root = join(__dirname, '..', '..', '.data');
+  mkdirSync(root, { recursive: true });
   let adminUrl = process.env.DATABASE_URL;
   if (adminUrl) {
     console.log(`\n[test db] using the PostgreSQL server at DATABASE_URL`);
   } else {
-    const root = join(__dirname, '..', '..', '.data');
-    mkdirSync(root, { recursive: true });
     const dataDir = mkdtempSync(join(root, 'test-'));
     const handle = await startEmbeddedPostgres({ dataDir, port: await freePort(), ephemeral: true });
     globalThis.__PLYSTRA_EMBEDDED__ = handle;
@@ -48,5 +48,5 @@ export default async function globalSetup(): Promise<void> {
   process.env[TEST_ADMIN_URL_ENV] = adminUrl;
   process.env[TEST_TEMPLATE_ENV] = template;
   // Keep the server URL for scripts the tests spawn (they inherit process.env).
-  writeFileSync(join(__dirname, '..', '..', '.data', `test-run-${process.pid}.json`), JSON.stringify({ adminUrl, template }));
+  writeFileSync(join(root, `test-run-${process.pid}.json`), JSON.stringify({ adminUrl, template }));
 }
