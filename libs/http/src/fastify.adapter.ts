@@ -26,6 +26,7 @@ const declaredMethods = new WeakMap<object, Set<string>>();
  *   then answers 400), instead of Fastify's 415.
  * - Requests Node's parser refuses are answered by answerClientError, as `listen` does on Express;
  *   a URL the router cannot decode by the envelope (frameworkErrors).
+ * - A string answer's Content-Type names its charset, as Express's res.send adds it.
  * - Swagger UI's assets are served from their folder without @fastify/static (not installed).
  */
 export function createFastifyAdapter(): FastifyAdapter {
@@ -45,6 +46,12 @@ export function createFastifyAdapter(): FastifyAdapter {
   declaredMethods.set(instance, methods);
   instance.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) methods.add(String(method).toUpperCase());
+  });
+  // A text answer names its charset, as Express's res.send does for every string body.
+  instance.addHook('onSend', async (_request, reply, payload) => {
+    const type = reply.getHeader('content-type');
+    if (typeof payload === 'string' && typeof type === 'string' && !/;\s*charset=/i.test(type)) reply.header('content-type', `${type}; charset=utf-8`);
+    return payload;
   });
   instance.removeAllContentTypeParsers();
   instance.addContentTypeParser('*', (request, _payload, done) => done(null, (request.raw as { body?: unknown }).body));
@@ -73,7 +80,7 @@ export function fastifyOtherMethodMatches(instance: unknown, method: string, pat
 
 const ASSET_TYPES: Record<string, string> = {
   '.css': 'text/css; charset=utf-8',
-  '.js': 'application/javascript; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
   '.html': 'text/html; charset=utf-8',
   '.png': 'image/png',
   '.json': 'application/json; charset=utf-8',
