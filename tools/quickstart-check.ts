@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -22,6 +22,7 @@ import { Client } from 'pg';
 
 const root = resolve(__dirname, '..', '..');
 const START_ENTRY = join(root, 'dist', 'tools', 'start', 'main.js');
+const CLI_ENTRY = join(root, 'dist', 'apps', 'core', 'src', 'cli', 'main.js');
 
 export class QuickstartFailure extends Error {}
 
@@ -191,7 +192,20 @@ export async function quickstartCheck(options: QuickstartOptions = {}): Promise<
     if (check.status !== 200 || check.body.data?.allow !== true) throw failed(`the printed check did not allow: ${check.status} ${JSON.stringify(check.body)}`);
     step(`the printed authorization check allows (${JSON.stringify(checkCurl.body)})`);
 
-    // 4. An email code through the plugin, the provider and the sink.
+    // 4. The README's `api-keys:create` line makes a key the running stack accepts.
+    const created = spawnSync(
+      process.execPath,
+      [CLI_ENTRY, 'api-keys:create', '--created-by-user-id', 'user_alice', '--name', 'quickstart', '--level', 'space', '--space-id', 'space_acme', '--permission', 'authz:check'],
+      { cwd: root, env, encoding: 'utf8', timeout: 30_000 },
+    );
+    const apiKey = /ply_ak_[^\s"]+/.exec(created.stdout ?? '')?.[0];
+    if (created.status !== 0 || !apiKey) throw failed(`api-keys:create exited ${created.status}: ${created.stdout}${created.stderr}`);
+    const actor = { user_id: 'user_alice', member_id: 'member_finance_reviewer', user_member_id: 'um_alice_finance_reviewer', space_id: 'space_acme' };
+    const keyCheck = await postJson(checkCurl.url, { actor, ...(checkCurl.body as object) }, { 'x-plystra-api-key': apiKey });
+    if (keyCheck.status !== 200 || keyCheck.body.data?.allow !== true) throw failed(`a check with the CLI's API key did not allow: ${keyCheck.status} ${JSON.stringify(keyCheck.body)}`);
+    step('an API key from `plystra api-keys:create` authenticates a check against the running stack');
+
+    // 5. An email code through the plugin, the provider and the sink.
     const plugin = urls.get('plugin-auth-complete')!;
     const before = output.length;
     const sent = await postJson(`${plugin}/api/v1/auth/email-code`, { email: login[1] });
@@ -206,7 +220,7 @@ export async function quickstartCheck(options: QuickstartOptions = {}): Promise<
     if (verified.status !== 200 || verified.body.data?.verified !== true) throw failed(`email-code/verify answered ${verified.status}: ${JSON.stringify(verified.body)}`);
     step('the printed code signs in on the plugin');
 
-    // 5. Ctrl-C stops everything.
+    // 6. Ctrl-C stops everything.
     const tree = descendants(start.pid!);
     if (tree.length < 3) throw failed(`expected at least three service processes under npm start, found ${tree.length}`);
     start.kill('SIGINT');

@@ -52,7 +52,8 @@ export function devServices(dev: DevEnvironment): DevService[] {
 
 /**
  * The demo data and the local wiring on a migrated database: the demo seed, `authz:check` for
- * Alice and Bob in Acme (so the printed curl works with their own sessions), the SMTP provider
+ * Alice and Bob in Acme (so the printed curl works with their own sessions) and `api_keys:create`
+ * for Alice there (so `plystra api-keys:create --created-by-user-id user_alice` works), the SMTP provider
  * pointed at the local sink, and the auth plugin delivering through the provider with its magic
  * links opening its own confirm page.
  */
@@ -64,7 +65,8 @@ export async function prepareDevDatabase(databaseUrl: string, ports: DevEnvironm
     await ds.query(
       `INSERT INTO admin_grants (id, user_id, member_id, space_id, level, permission_key, metadata) VALUES
          ('ag_alice_acme_authz_check', 'user_alice', 'member_finance_reviewer', 'space_acme', 'space_admin', 'authz:check', '{"source":"npm start"}'),
-         ('ag_bob_acme_authz_check', 'user_bob', 'member_finance_reviewer', 'space_acme', 'space_admin', 'authz:check', '{"source":"npm start"}')
+         ('ag_bob_acme_authz_check', 'user_bob', 'member_finance_reviewer', 'space_acme', 'space_admin', 'authz:check', '{"source":"npm start"}'),
+         ('ag_alice_acme_api_keys_create', 'user_alice', 'member_finance_reviewer', 'space_acme', 'space_admin', 'api_keys:create', '{"source":"npm start"}')
        ON CONFLICT DO NOTHING`,
     );
     await ds.query(
