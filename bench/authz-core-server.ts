@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Module, Post, UseGuards } from '@nestjs/common';
-import { createHttpApplication, createLogger, listen } from '@plystra/http';
+import { createHttpApplication, createLogger, initHttpApplication, listen } from '@plystra/http';
 import { Public, RequirePermission } from '../apps/core/src/access/access.decorators';
 import { SessionAuthGuard } from '../apps/core/src/auth/session-auth.guard';
 import { AuthzRequestDto } from '../apps/core/src/authz/dto/authz-request.dto';
@@ -48,18 +48,19 @@ class AuthzFloorController {
 /**
  * Core exactly as production builds it (CoreModule), plus the floor route, in one process: the
  * floor and the check share the process, the pool and the middleware. Reads its environment
- * like main.ts; prints `listening <port>` when ready.
+ * like main.ts; prints `listening <port> <adapter>` when ready.
  */
 async function main(): Promise<void> {
   const config = loadCoreConfig(process.env);
   const logger = createLogger({ service: 'core', level: config.logLevel, format: config.logFormat });
   @Module({ imports: [CoreModule.forRoot({ ...config }, logger)], controllers: [AuthzFloorController] })
   class AuthzBenchModule {}
-  const app = await createHttpApplication(AuthzBenchModule, logger);
+  const app = await createHttpApplication(AuthzBenchModule, logger, { adapter: config.httpAdapter });
   app.setGlobalPrefix(API_PREFIX, { exclude: ['metrics'] });
-  await app.init();
+  await initHttpApplication(app);
   const port = await listen(app, config.host, config.port);
-  process.stdout.write(`listening ${port}\n`);
+  // The adapter actually serving (PLYSTRA_HTTP_ADAPTER, through Core's config), so the bench can say which it measured.
+  process.stdout.write(`listening ${port} ${app.getHttpAdapter().getType()}\n`);
   process.once('SIGTERM', () => void app.close().then(() => process.exit(0)));
 }
 

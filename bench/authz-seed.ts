@@ -2,18 +2,58 @@ import { createHmac, randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 
 export const BENCH_SPACE = 'space_bench';
-export const BENCH_SCALE = { users: 10_000, groups: 1_000, resources: 100_000, roles: 50, rolesPerMember: 3 } as const;
-/** Groups per level of the 5-level tree (1,000 in all). */
-const LEVELS = [5, 20, 75, 250, 650];
 export const BENCH_ACTIONS = ['read', 'create', 'update', 'approve', 'reject', 'delete'] as const;
 const SCOPES = ['self', 'group', 'group_tree', 'space'] as const;
 
+/** The seed's sizes; the sweeps vary resources, tree depth and grants per member. */
+export interface AuthzScale {
+  users: number;
+  groups: number;
+  /** Levels of the group tree (1,000 groups whatever the depth). */
+  depth: number;
+  resources: number;
+  roles: number;
+  /** Role grants per member (each anchored in one of the first 25 groups). */
+  grantsPerMember: number;
+}
+
+/** Issue 7's data: 10k users, 1,000 groups in 5 levels, 100k resources, 50 roles, 30k grants. */
+export const DEFAULT_SCALE: AuthzScale = { users: 10_000, groups: 1_000, depth: 5, resources: 100_000, roles: 50, grantsPerMember: 3 };
+/** BENCH_QUICK: enough to exercise every scope, seconds to seed. */
+export const QUICK_SCALE: AuthzScale = { users: 500, groups: 100, depth: 4, resources: 2_000, roles: 10, grantsPerMember: 3 };
+
+/** Grants are anchored in the first ANCHORS groups (the roots and the first groups under them). */
+const ANCHORS = 25;
+/**
+ * Twelve roots: `g1` is then a string prefix of the roots `g10`, `g11` and `g12` (and of their
+ * subtrees) without being their ancestor, so every system's group_tree rule meets the
+ * `finance` / `finance-old` trap on real data.
+ */
+const ROOTS = 12;
+
+/** Groups per level: 12 roots, then a geometric growth chosen so the tree holds `groups` in `depth` levels. */
+export function levelSizes(groups: number, depth: number): number[] {
+  const roots = Math.min(ROOTS, groups);
+  if (depth <= 1) return [groups];
+  const total = (r: number) => Array.from({ length: depth }, (_, i) => roots * r ** i).reduce((a, b) => a + b, 0);
+  let lo = 1;
+  let hi = groups;
+  for (let i = 0; i < 100; i++) {
+    const mid = (lo + hi) / 2;
+    if (total(mid) < groups) lo = mid;
+    else hi = mid;
+  }
+  const sizes = Array.from({ length: depth }, (_, i) => Math.max(1, Math.round(roots * lo ** i)));
+  sizes[depth - 1] += groups - sizes.reduce((a, b) => a + b, 0);
+  return sizes;
+}
+
 /** The group tree: level by level, each group under a parent of the level above, path = parent path + segment. */
-function groupTree(): Array<{ id: string; parent: string | null; path: string; level: number }> {
+export function groupTree(scale: AuthzScale): Array<{ id: string; parent: string | null; path: string; level: number }> {
   const out: Array<{ id: string; parent: string | null; path: string; level: number }> = [];
   let n = 0;
   let above: typeof out = [];
-  LEVELS.forEach((count, level) => {
+  levelSizes(scale.groups, scale.depth).forEach((count, level) => {
     const here: typeof out = [];
     for (let i = 0; i < count; i++) {
       const parent = above.length ? above[i % above.length] : null;
@@ -27,17 +67,19 @@ function groupTree(): Array<{ id: string; parent: string | null; path: string; l
 }
 
 /**
- * The bench's data, written with set-based INSERT … SELECT generate_series: 10k users (one member
- * and one binding each), 1,000 groups in a 5-level tree, 100k resources spread over the groups,
- * 50 roles with 4 permissions each, and 3 role grants per member (30k) anchored in the top two
- * levels, so group_tree grants cover a fifth of the tree and a check both allows and denies.
+ * The bench's data, written with set-based INSERT … SELECT generate_series (1M resources take
+ * seconds): users (one member and one binding each), the group tree, resources spread over the
+ * groups and owners, roles with 4 permissions each (of 6 actions × 4 scopes), and
+ * `grantsPerMember` role grants per member anchored in the first 25 groups, so group_tree grants
+ * cover part of the tree and a check both allows and denies.
  */
-export async function seedAuthzBench(ds: DataSource): Promise<Record<string, number>> {
-  const { users, resources, roles, rolesPerMember } = BENCH_SCALE;
+export async function seedAuthzBench(ds: DataSource, scale: AuthzScale): Promise<Record<string, number>> {
+  const { users, resources, roles, grantsPerMember, groups } = scale;
+  if (grantsPerMember > roles) throw new Error(`grantsPerMember (${grantsPerMember}) > roles (${roles}): grants would repeat`);
   await ds.transaction(async (m) => {
     await m.query(`INSERT INTO spaces (id, name) VALUES ($1, 'Bench')`, [BENCH_SPACE]);
-    const tree = groupTree();
-    for (let level = 0; level < LEVELS.length; level++) {
+    const tree = groupTree(scale);
+    for (let level = 0; level < scale.depth; level++) {
       const rows = tree.filter((g) => g.level === level);
       await m.query(
         `INSERT INTO groups (id, space_id, parent_group_id, name, path)
@@ -62,7 +104,7 @@ export async function seedAuthzBench(ds: DataSource): Promise<Record<string, num
       `INSERT INTO resources (id, resource_type, space_id, group_id, owner_member_id, display_name)
        SELECT 'invoice_' || i, 'invoice', $2, 'group_' || (1 + (i::bigint * 7919) % $3), 'member_' || (1 + (i::bigint * 104729) % $4), 'Invoice ' || i
          FROM generate_series(1, $1) i`,
-      [resources, BENCH_SPACE, BENCH_SCALE.groups, users],
+      [resources, BENCH_SPACE, groups, users],
     );
     await m.query(`INSERT INTO roles (id, space_id, key, name) SELECT 'role_' || i, $2, 'role_' || lpad(i::text, 2, '0'), 'Role ' || i FROM generate_series(1, $1) i`, [roles, BENCH_SPACE]);
     await m.query(
@@ -77,11 +119,12 @@ export async function seedAuthzBench(ds: DataSource): Promise<Record<string, num
          FROM generate_series(1, $1) r, generate_series(0, 3) k, LATERAL (SELECT (r + k * 6) % $2 AS p) x`,
       [roles, permissions],
     );
+    // Role (1 + (3i + 17k) mod roles) with 17 prime to 50: a member's grants are distinct roles.
     await m.query(
       `INSERT INTO member_roles (id, member_id, role_id, space_id, scope_anchor_group_id)
-       SELECT 'mr_' || i || '_' || k, 'member_' || i, 'role_' || (1 + (i * 3 + k * 17) % $2), $3, 'group_' || (1 + (i + k * 13) % 25)
+       SELECT 'mr_' || i || '_' || k, 'member_' || i, 'role_' || (1 + (i * 3 + k * 17) % $2), $3, 'group_' || (1 + (i + k * 13) % $5)
          FROM generate_series(1, $1) i, generate_series(0, $4 - 1) k`,
-      [users, roles, BENCH_SPACE, rolesPerMember],
+      [users, roles, BENCH_SPACE, grantsPerMember, Math.min(ANCHORS, groups)],
     );
   });
   await ds.query('ANALYZE');

@@ -1,20 +1,8 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { LoadResult } from './authz-load';
-import { root } from './support';
 
-export type Measured = LoadResult & { cpuMsPerRequest: { core: number; postgres: number } };
-
-/** The run with the median throughput: rounds interleave, so a burst of outside load skews one round, not the figure. */
-export function medianRun(runs: Measured[]): Measured {
-  return [...runs].sort((a, b) => a.requestsPerSecond - b.requestsPerSecond)[runs.length >> 1];
-}
-
-export function mergeCounts(into: Record<string, number>, from: Record<string, number>): Record<string, number> {
-  for (const [k, v] of Object.entries(from)) into[k] = (into[k] ?? 0) + v;
-  return into;
-}
+export type Measured = LoadResult & { cpuMsPerRequest: { server: number; postgres: number } };
 
 /** CPU seconds (user + system) a process has used so far; 0 once it is gone. */
 export function cpuSeconds(pid: number): number {
@@ -26,46 +14,94 @@ export function cpuSeconds(pid: number): number {
   }
 }
 
-/** CPU used by Core and by the PostgreSQL backends serving this database, per answered request. */
+/** CPU used by a server process and by the PostgreSQL backends of its database, per answered request. */
 export class CpuMeter {
   constructor(
-    private readonly corePid: number,
+    private readonly serverPid: number,
     private readonly ds: { query(sql: string): Promise<Array<{ pid: number }>> },
   ) {}
 
   private async backends(): Promise<Map<number, number>> {
-    const rows = await this.ds.query(`SELECT pid FROM pg_stat_activity WHERE datname = current_database()`);
+    const rows = await this.ds.query(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`);
     return new Map(rows.map((r) => [r.pid, cpuSeconds(r.pid)]));
   }
 
-  async measure<T extends { total: number }>(run: () => Promise<T>): Promise<T & { cpuMsPerRequest: { core: number; postgres: number } }> {
-    const [core, pg] = [cpuSeconds(this.corePid), await this.backends()];
+  async measure(run: () => Promise<LoadResult>): Promise<Measured> {
+    const [server, pg] = [cpuSeconds(this.serverPid), await this.backends()];
     const result = await run();
-    const [coreAfter, pgAfter] = [cpuSeconds(this.corePid), await this.backends()];
+    const [serverAfter, pgAfter] = [cpuSeconds(this.serverPid), await this.backends()];
     let postgres = 0;
     for (const [pid, seconds] of pgAfter) postgres += seconds - (pg.get(pid) ?? 0);
     const perRequest = (seconds: number) => (seconds * 1000) / Math.max(1, result.total);
-    return { ...result, cpuMsPerRequest: { core: perRequest(coreAfter - core), postgres: perRequest(postgres) } };
+    return { ...result, cpuMsPerRequest: { server: perRequest(serverAfter - server), postgres: perRequest(postgres) } };
   }
 }
 
-/** Core (plus the floor route) in a child process; with `profile`, under `node --cpu-prof`. */
-export async function startBenchCore(env: Record<string, string>, profileDir: string | null) {
-  const args = [...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), join(root, 'dist/bench/authz-core-server.js')];
-  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise<void>((ready, fail) => {
-    child.stdout!.on('data', (chunk: Buffer) => String(chunk).includes('listening') && ready());
-    child.once('exit', (code) => fail(new Error(`core exited with ${code}`)));
+export interface Child {
+  pid: number;
+  /** The first stdout line matching `ready`. */
+  readyLine: string;
+  rssMb(): number;
+  stop(): Promise<void>;
+}
+
+/**
+ * A server under test in its own process; ready when a stdout line matches `ready` (or, with
+ * `readyUrl`, when that URL answers). Its stderr goes to ours unless ignored.
+ */
+export async function startChild(
+  command: string,
+  args: string[],
+  env: Record<string, string>,
+  ready: RegExp | { readyUrl: string },
+  stderr: 'inherit' | 'ignore' = 'inherit',
+): Promise<Child> {
+  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', stderr] });
+  let readyLine = '';
+  await new Promise<void>((done, fail) => {
+    const exited = (code: number | null) => fail(new Error(`${command} ${args.join(' ')} exited with ${code}`));
+    child.once('exit', exited);
+    let buffered = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      if (readyLine || !(ready instanceof RegExp)) return;
+      buffered += String(chunk);
+      const line = buffered.split('\n').find((l) => ready.test(l));
+      if (line) {
+        readyLine = line;
+        child.off('exit', exited);
+        done();
+      }
+    });
+    if (!(ready instanceof RegExp)) {
+      const poll = async () => {
+        for (let i = 0; i < 600 && child.exitCode === null; i++) {
+          try {
+            await fetch(ready.readyUrl);
+            child.off('exit', exited);
+            return done();
+          } catch {
+            await new Promise((r) => setTimeout(r, 50));
+          }
+        }
+        fail(new Error(`${command} never answered ${ready.readyUrl}`));
+      };
+      void poll();
+    }
   });
+  child.stdout!.resume();
   return {
     pid: child.pid!,
+    readyLine,
     rssMb: () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024,
     stop: () =>
       new Promise<void>((done) => {
-        if (child.exitCode !== null) return done();
-        child.once('exit', () => done());
+        if (child.exitCode !== null || child.signalCode !== null) return done();
+        const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+        child.once('exit', () => {
+          clearTimeout(timer);
+          done();
+        });
         child.kill('SIGTERM');
       }),
   };
 }
-
