@@ -2,7 +2,7 @@ import { listen } from '@plystra/http';
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { gzipSync } from 'node:zlib';
-import { auditRow, grantAdmin, login } from './authz/authz-test-kit';
+import { auditRow, grantAdmin, insertApiKey, login } from './authz/authz-test-kit';
 import { startCore, type CoreTestApp } from './core-test-app';
 
 const METRICS_TOKEN = 'metrics-token-0123456789abcdef0123';
@@ -82,12 +82,14 @@ describe('Core on Fastify: the HTTP conventions of core.md §3, at parity with E
   let express: CoreTestApp;
   let fastifyPort: number;
   let expressPort: number;
+  let apiKey: string;
   beforeAll(async () => {
     fastify = await startCore({ env: { ...ENV, PLYSTRA_HTTP_ADAPTER: 'fastify' } });
     express = await startCore({ env: { ...ENV, PLYSTRA_HTTP_ADAPTER: 'express' }, db: fastify.db, seed: false });
     fastifyPort = await listen(fastify.app, '127.0.0.1', 0, { headersTimeoutMs: 2_000 });
     expressPort = await listen(express.app, '127.0.0.1', 0, { headersTimeoutMs: 2_000 });
     await grantAdmin(fastify.db.dataSource, 'user_alice', 'space_admin', 'authz:check', { spaceId: 'space_acme' });
+    apiKey = await insertApiKey(fastify.db.dataSource, { level: 'instance', permissionKeys: ['audit:read', 'authz:check'] });
   });
   afterAll(async () => {
     await express?.close();
@@ -224,6 +226,8 @@ describe('Core on Fastify: the HTTP conventions of core.md §3, at parity with E
   });
 
   // Edge cases sent to both adapters: the answers must agree.
+  const KEY_PLACEHOLDER = '<api key>';
+  const KEY = { 'X-Plystra-API-Key': KEY_PLACEHOLDER };
   const probes: Array<[string, string, string, Record<string, string>?, string?]> = [
     ['health', 'GET', '/api/v1/health'],
     ['HEAD on a GET route', 'HEAD', '/api/v1/health'],
@@ -260,10 +264,21 @@ describe('Core on Fastify: the HTTP conventions of core.md §3, at parity with E
     ['api docs script', 'GET', '/docs/swagger-ui-bundle.js'],
     ['api docs icon', 'GET', '/docs/favicon-32x32.png'],
     ['unknown docs asset', 'GET', '/docs/nothing.js'],
+    ['a list with its credential', 'GET', '/api/v1/audit/logs?limit=1', KEY],
+    ['a list with a bad limit', 'GET', '/api/v1/audit/logs?limit=abc', KEY],
+    ['a list with a repeated limit', 'GET', '/api/v1/audit/logs?limit=2&limit=3', KEY],
+    ['a list with an undecodable cursor', 'GET', '/api/v1/audit/logs?cursor=%zz', KEY],
+    ['a list with a bracketed parameter', 'GET', '/api/v1/audit/logs?limit[a]=1', KEY],
+    ['a list with an unknown parameter', 'GET', '/api/v1/audit/logs?nope=1', KEY],
+    ['an unknown audit id', 'GET', '/api/v1/audit/logs/audit_0000000000000000', KEY],
+    ['an undecodable audit id', 'GET', '/api/v1/audit/logs/%E0%A4%A', KEY],
+    ['a check with an empty body', 'POST', '/api/v1/authz/check', { ...KEY, 'Content-Type': 'application/json' }, '{}'],
+    ['a check with wrong types', 'POST', '/api/v1/authz/check', { ...KEY, 'Content-Type': 'application/json' }, '{"actor": 1, "resource_type": [], "action": {}}'],
     ['docs asset outside its folder', 'GET', '/docs/..%2Fpackage.json'],
   ];
 
-  it.each(probes)('answers alike on both adapters: %s', async (_name, method, path, headers = {}, body) => {
+  it.each(probes)('answers alike on both adapters: %s', async (_name, method, path, given = {}, body) => {
+    const headers = Object.fromEntries(Object.entries(given).map(([name, value]) => [name, value === KEY_PLACEHOLDER ? apiKey : value]));
     const [onExpress, onFastify] = await Promise.all([send(expressPort, method, path, headers, body), send(fastifyPort, method, path, headers, body)]);
     expect(onFastify.status).toBeLessThan(500);
     expect({ status: onFastify.status, code: errorCode(onFastify) }).toEqual({ status: onExpress.status, code: errorCode(onExpress) });
