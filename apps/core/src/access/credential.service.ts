@@ -20,6 +20,9 @@ const API_KEY_LOOKUP_SQL = `SELECT id, name, level, space_id, group_id, permissi
   WHERE id = $1 AND key_hash = ANY($2) AND status = 'active' AND revoked_at IS NULL AND deleted_at IS NULL
     AND (expires_at IS NULL OR expires_at > now())`;
 
+const GRANTS_LOOKUP_SQL = `SELECT id, level, permission_key, space_id, group_id, member_id FROM admin_grants
+  WHERE user_id = $1 AND status = 'active' AND revoked_at IS NULL AND deleted_at IS NULL AND (expires_at IS NULL OR expires_at > now())`;
+
 interface ApiKeyLookupRow extends ApiKeyRow {
   refresh_last_used: boolean;
   expires_at: Date | null;
@@ -35,6 +38,8 @@ interface ApiKeyLookupRow extends ApiKeyRow {
 export class CredentialService {
   /** Runs on every API-key request: a named statement, parsed and planned once per connection. */
   private readonly apiKeyLookup: PreparedStatement<ApiKeyLookupRow>;
+  /** Runs on every session request to a protected route. */
+  private readonly grantsLookup: PreparedStatement<GrantRow>;
   /** A cached key is re-read at least this often, which also keeps last_used_at to the minute. */
   private readonly keyCache = new ApiKeyCache(LAST_USED_RESOLUTION_SECONDS * 1000);
 
@@ -44,6 +49,7 @@ export class CredentialService {
     @Inject(API_KEY_HASHER) private readonly apiKeyHasher: TokenHasher,
   ) {
     this.apiKeyLookup = new PreparedStatement(dataSource, 'plystra_api_key_lookup', API_KEY_LOOKUP_SQL);
+    this.grantsLookup = new PreparedStatement(dataSource, 'plystra_admin_grants_lookup', GRANTS_LOOKUP_SQL);
   }
 
   async authenticate(req: unknown, options: { cachedApiKey?: boolean } = {}): Promise<Principal> {
@@ -59,11 +65,7 @@ export class CredentialService {
     const check = await this.sessions.authenticate(token);
     if (check.status === 'expired') throw ApiError.of('SESSION_EXPIRED', 'The access token has expired; refresh the session.');
     if (check.status !== 'valid') throw ApiError.of('AUTHENTICATION_REQUIRED', 'The access token is not valid.');
-    const grants: GrantRow[] = await this.dataSource.query(
-      `SELECT id, level, permission_key, space_id, group_id, member_id FROM admin_grants
-        WHERE user_id = $1 AND status = 'active' AND revoked_at IS NULL AND deleted_at IS NULL AND (expires_at IS NULL OR expires_at > now())`,
-      [check.session.user_id],
-    );
+    const grants = await this.grantsLookup.rows([check.session.user_id]);
     return { type: 'session', session: check.session, grants, superAdmin: grants.some((g) => g.level === 'instance_super_admin'), held: heldFromGrants(grants) };
   }
 
