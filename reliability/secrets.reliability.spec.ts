@@ -63,7 +63,7 @@ describe('secrets: every flow at LOG_LEVEL=debug, every output and audit row sca
     await db?.drop();
   });
 
-  it('Core: bootstrap and ordinary registration, logins (right, wrong, locked), refresh and reuse, API keys, grants, password change, metrics, logout', async () => {
+  it('Core: bootstrap and ordinary registration, logins (right, wrong, locked), refresh and reuse, self-service password change and session list and revoke, API keys, grants, password change, metrics, logout', async () => {
     const anon = client(core.url);
     const rootPassword = keep(word('root-password'), 'bootstrap password');
     const boot = await anon.post('/api/v1/auth/register', { email: 'root@example.com', password: rootPassword, registration_token: SECRETS.bootstrapToken });
@@ -99,6 +99,22 @@ describe('secrets: every flow at LOG_LEVEL=debug, every output and audit row sca
     expect((await anon.post('/api/v1/auth/refresh', { refresh_token: refresh })).status).toBe(401);
     const user = client(core.url, `Bearer ${reg.body.data.access_token}`);
     expect((await user.get('/api/v1/actor/context')).status).toBe(200);
+
+    // Self-service: a wrong current password, a change, a second sign-in, the session list, a revoke.
+    const wrongCurrent = keep(word('wrong-current-password'), 'wrong current password');
+    const selfPassword = keep(word('self-changed-password'), 'self-changed password');
+    expect(codeOf(await user.post('/api/v1/auth/password', { current_password: wrongCurrent, new_password: selfPassword }))).toBe('AUTHENTICATION_REQUIRED');
+    expect((await user.post('/api/v1/auth/password', { current_password: userPassword, new_password: selfPassword })).status).toBe(200);
+    const second = await anon.post('/api/v1/auth/login', { email: 'carol@example.com', password: selfPassword });
+    expect(second.status).toBe(200);
+    keep(second.body.data.access_token, 'second login access token');
+    keep(second.body.data.refresh_token, 'second login refresh token');
+    const listed = await user.get('/api/v1/auth/sessions');
+    expect(listed.status).toBe(200);
+    const others = listed.body.data.filter((s: { current: boolean }) => !s.current);
+    expect(others).toHaveLength(1);
+    expect((await user.post(`/api/v1/auth/sessions/${others[0].id}/revoke`)).status).toBe(200);
+    expect((await client(core.url, `Bearer ${second.body.data.access_token}`).get('/api/v1/actor/context')).status).toBe(401);
 
     const key = await root.post('/api/v1/api-keys', { name: 'checker', level: 'instance', permission_keys: ['authz:check', 'metrics:read'] });
     expect(key.status).toBe(201);

@@ -68,6 +68,21 @@ describe('self-service password change and own sessions (Core, real PostgreSQL)'
     expect(audit).not.toContain('wrong guess');
   });
 
+  it('of 4 concurrent changes with the right current password, exactly one wins; the others change nothing', async () => {
+    const { userId } = await account(core, 'racer@example.com', 'the racer password');
+    const session = await login('racer@example.com', 'the racer password');
+    const answers = await Promise.all(
+      [0, 1, 2, 3].map((i) => core.http.post('/api/v1/auth/password').set(bearer(session.access_token)).send({ current_password: 'the racer password', new_password: `racer new password ${i}` })),
+    );
+    const winners = answers.filter((a) => a.status === 200);
+    expect(winners).toHaveLength(1);
+    for (const a of answers.filter((x) => x.status !== 200)) expect([[409, 'CONFLICT'], [401, 'AUTHENTICATION_REQUIRED']]).toContainEqual([a.status, a.body.error.code]);
+    const winner = answers.indexOf(winners[0]);
+    await login('racer@example.com', `racer new password ${winner}`);
+    const audit = await core.db.dataSource.query(`SELECT count(*)::int AS n FROM audit_logs WHERE action = 'auth.password_changed' AND actor_user_id = $1`, [userId]);
+    expect(audit[0].n).toBe(1);
+  });
+
   it('applies the registration policy to the new password, and requires a bearer and a strict body', async () => {
     await account(core, 'policy@example.com', 'the policy password');
     const session = await login('policy@example.com', 'the policy password');
