@@ -121,7 +121,7 @@ export const runLoginSection: BenchSection = async (ctx) => {
     // After a flood the service may still be hashing requests the load generator gave up on; one
     // more login waits behind them (Core's gate and the thread pool are first in, first out), so
     // the next measurement starts on an idle machine.
-    const drain = async (target: Target) => void (await fetch(target.url, { method: 'POST', headers: target.headers, body: target.body })).text();
+    const drain = async (target: Target) => void (await fetch(target.url, { method: 'POST', headers: target.headers, body: target.body, signal: AbortSignal.timeout(60_000) })).text();
     const coreRun = async (duration: number) => {
       const result = await flood(coreLoginTarget, { url: `${core!.url}/api/v1/health`, headers: {} }, connections, duration, ctx.work);
       await drain(coreLoginTarget);
@@ -197,18 +197,22 @@ export const runLoginSection: BenchSection = async (ctx) => {
     );
 
     if (!loginPass || !healthPass) {
-      ctx.log('login: a target missed; profiling Core under the login flood');
-      const dir = profileDir('login-core');
-      await core.stop();
-      const port = await freePort();
-      core = await startChild('dist/apps/core/src/main.js', { ...coreEnv, SERVER_PORT: String(port) }, port, '/api/v1/ready', ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
-      const profileSeconds = ctx.quick ? seconds : Math.max(seconds, 8);
-      const profiled = await coreRun(profileSeconds);
-      await core.stop();
-      core = null;
-      notes.push(
-        `Profile (node --cpu-prof, Core under a ${profileSeconds} s login flood, start-up included, ${profiled.loginsPerSecond.toFixed(1)} logins/s, health p99 ${profiled.sideP99} ms): main-thread self time — ${profileTop(dir, 8).join('; ')}. Argon2id runs on libuv worker threads, which the V8 profile does not sample: a large (idle) share means the event loop waits on the hashing threads, not on JavaScript. Profiles in ${dir}.`,
-      );
+      try {
+        ctx.log('login: a target missed; profiling Core under the login flood');
+        const dir = profileDir('login-core');
+        await core.stop();
+        // Same port, so the flood targets stay valid.
+        core = await startChild('dist/apps/core/src/main.js', coreEnv, corePort, '/api/v1/ready', ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
+        const profileSeconds = ctx.quick ? seconds : Math.max(seconds, 8);
+        const profiled = await coreRun(profileSeconds);
+        await core.stop();
+        core = null;
+        notes.push(
+          `Profile (node --cpu-prof, Core under a ${profileSeconds} s login flood, start-up included, ${profiled.loginsPerSecond.toFixed(1)} logins/s, health p99 ${profiled.sideP99} ms): main-thread self time — ${profileTop(dir, 8).join('; ')}. Argon2id runs on libuv worker threads, which the V8 profile does not sample: a large (idle) share means the event loop waits on the hashing threads, not on JavaScript. Profiles in ${dir}.`,
+        );
+      } catch (error) {
+        notes.push(`Profiling failed: ${(error as Error).message}`);
+      }
     }
     return { title, rows, targets, sameAnswers, notes };
   } finally {

@@ -379,19 +379,23 @@ export const runPasswordlessSection: BenchSection = async (ctx) => {
 
     const missed = targets.filter((t) => !t.pass);
     if (missed.length) {
-      ctx.log('passwordless: a target missed; profiling the plugin under both flows');
-      const dir = profileDir('passwordless-plugin');
-      await plugin.stop();
-      plugin = await startChild(pluginEntry, pluginEnv, pluginPort, '/health', ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
-      const profileSeconds = ctx.quick ? seconds : Math.max(seconds / 2, 4);
-      const profiled = flows(plystraSystem(plugin, pluginProvider), nextPlugin);
-      const code = await loop(CONCURRENCY, profileSeconds, profiled.code);
-      const link = await loop(CONCURRENCY, profileSeconds, profiled.link);
-      await plugin.stop();
-      plugin = null;
-      notes.push(
-        `Missed: ${missed.map((t) => `${t.name} (${t.measured})`).join(', ')}. Profile (node --cpu-prof on the plugin, ${profileSeconds} s of each flow, start-up included, ${code.perSecond.toFixed(0)} code and ${link.perSecond.toFixed(0)} link flows/s): main-thread self time — ${profileTop(dir, 10).join('; ')}. Profiles in ${dir}.`,
-      );
+      try {
+        ctx.log('passwordless: a target missed; profiling the plugin under both flows');
+        const dir = profileDir('passwordless-plugin');
+        await plugin.stop();
+        plugin = await startChild(pluginEntry, pluginEnv, pluginPort, '/health', ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
+        const profileSeconds = ctx.quick ? seconds : Math.max(seconds / 2, 4);
+        const profiled = flows(plystraSystem(plugin, pluginProvider), nextPlugin);
+        const code = await loop(CONCURRENCY, profileSeconds, profiled.code);
+        const link = await loop(CONCURRENCY, profileSeconds, profiled.link);
+        await plugin.stop();
+        plugin = null;
+        notes.push(
+          `Missed: ${missed.map((t) => `${t.name} (${t.measured})`).join(', ')}. Profile (node --cpu-prof on the plugin, ${profileSeconds} s of each flow, start-up included, ${code.perSecond.toFixed(0)} code and ${link.perSecond.toFixed(0)} link flows/s): main-thread self time — ${profileTop(dir, 10).join('; ')}. Profiles in ${dir}.`,
+        );
+      } catch (error) {
+        notes.push(`Profiling failed: ${(error as Error).message}`);
+      }
     }
     return { title, rows, targets, sameAnswers: sameAnswersText, notes };
   } finally {

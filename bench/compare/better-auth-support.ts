@@ -56,7 +56,8 @@ export async function startChild(entry: string, env: Record<string, string>, por
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${entry} exited with ${child.exitCode}`);
     try {
-      if ((await fetch(url + readyPath)).ok) break;
+      // A bounded wait: under heavy load a probe sent while the service starts can stall.
+      if ((await fetch(url + readyPath, { signal: AbortSignal.timeout(2000) })).ok) break;
     } catch {
       // not yet
     }
