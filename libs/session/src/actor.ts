@@ -1,4 +1,5 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import { PreparedStatement } from '@plystra/db';
+import { DataSource, type EntityManager } from 'typeorm';
 
 /** The actor a session acts as: one active binding of its user. */
 export interface Actor {
@@ -22,13 +23,7 @@ export interface AvailableMember {
 
 type Db = DataSource | EntityManager;
 
-/**
- * The bindings a user can act through now: binding active, not revoked, not expired; member and
- * space active. Ordered primary first, then space name, then member name.
- */
-export async function availableMembers(db: Db, userId: string): Promise<AvailableMember[]> {
-  return db.query(
-    `SELECT um.id AS user_member_id, um.user_id, u.email AS user_email, um.member_id, m.display_name AS member_display_name,
+const AVAILABLE_MEMBERS_SQL = `SELECT um.id AS user_member_id, um.user_id, u.email AS user_email, um.member_id, m.display_name AS member_display_name,
             um.space_id, s.name AS space_name, um.relation_type, um.is_primary
        FROM user_members um
        JOIN users u ON u.id = um.user_id
@@ -37,9 +32,16 @@ export async function availableMembers(db: Db, userId: string): Promise<Availabl
       WHERE um.user_id = $1 AND um.status = 'active' AND um.deleted_at IS NULL AND um.revoked_at IS NULL
         AND (um.expires_at IS NULL OR um.expires_at > now())
         AND m.status = 'active' AND m.deleted_at IS NULL AND s.status = 'active' AND s.deleted_at IS NULL
-      ORDER BY um.is_primary DESC, s.name, m.display_name, um.id`,
-    [userId],
-  );
+      ORDER BY um.is_primary DESC, s.name, m.display_name, um.id`;
+
+/**
+ * The bindings a user can act through now: binding active, not revoked, not expired; member and
+ * space active. Ordered primary first, then space name, then member name. Outside a transaction
+ * (every `/actor/context`) it runs as a named statement on the data source's pool.
+ */
+export async function availableMembers(db: Db, userId: string): Promise<AvailableMember[]> {
+  if (!(db instanceof DataSource)) return db.query(AVAILABLE_MEMBERS_SQL, [userId]);
+  return new PreparedStatement<AvailableMember>(db, 'plystra_available_members', AVAILABLE_MEMBERS_SQL).rows([userId]);
 }
 
 export function actorOf(member: AvailableMember): Actor {
