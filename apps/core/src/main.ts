@@ -12,7 +12,7 @@ async function main(): Promise<void> {
   if (config.migrateOnStart) await runMigrations(database.url, coreMigrations);
   const app = await createCoreApp({ ...config, databaseUrl: database.url }, logger);
   const port = await listen(app, config.host, config.port);
-  logger.info({ url: `http://${config.host}:${port}`, mode: config.production ? 'production' : 'development' }, 'core listening');
+  logger.info({ url: `http://${config.host}:${port}`, mode: config.production ? 'production' : 'development', http_adapter: app.getHttpAdapter().getType() }, 'core listening');
   const stop = async (signal: string) => {
     logger.info({ signal }, 'core stopping');
     await app.close();

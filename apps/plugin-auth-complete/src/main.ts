@@ -13,7 +13,7 @@ async function main(): Promise<void> {
   if (config.migrateOnStart) await runMigrations(database.url, pluginAuthCompleteMigrations);
   const app = await createPluginApp({ ...config, databaseUrl: database.url }, logger);
   const port = await listen(app, config.host, config.port);
-  logger.info({ url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`, mode: config.production ? 'production' : 'development' }, 'auth plugin listening');
+  logger.info({ url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`, mode: config.production ? 'production' : 'development', http_adapter: app.getHttpAdapter().getType() }, 'auth plugin listening');
   const stop = async (signal: string) => {
     logger.info({ signal }, 'auth plugin stopping');
     await app.close();

@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   }
   const app = await createEmailSmtpApp(config, logger);
   const port = await listen(app, config.host, config.port);
-  logger.info({ url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`, mode: config.production ? 'production' : 'development' }, `${SERVICE_NAME} listening`);
+  logger.info({ url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`, mode: config.production ? 'production' : 'development', http_adapter: app.getHttpAdapter().getType() }, `${SERVICE_NAME} listening`);
   const stop = async (signal: string) => {
     logger.info({ signal }, `${SERVICE_NAME} stopping`);
     await app.close();
