@@ -1,13 +1,17 @@
-import { Body, Controller, HttpCode, Module, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Module, Post } from '@nestjs/common';
 import { createHttpApplication, createLogger, listen } from '@plystra/http';
 import { loadPluginConfig } from '../apps/plugin-auth-complete/src/config/plugin-config';
 import { EmailCodeSendDto } from '../apps/plugin-auth-complete/src/passwordless/dto/passwordless.dto';
 import { PluginModule } from '../apps/plugin-auth-complete/src/plugin.module';
+import { countQueries } from './passwordless-query-counter';
+
+const queries = countQueries();
 
 /**
  * The plugin's framework floor: a route of the same shape as `POST /api/v1/auth/email-code`
  * (same edge middleware, strict validation of the same body, envelope) answering `{}` without
- * doing any work. It exists only in this bench process, never in the plugin's own module.
+ * doing any work; and `GET /bench/queries`, the number of SQL statements the process has sent.
+ * Both exist only in this bench process, never in the plugin's own module.
  */
 @Controller('bench')
 class PasswordlessFloorController {
@@ -15,6 +19,12 @@ class PasswordlessFloorController {
   @HttpCode(200)
   floor(@Body() _body: EmailCodeSendDto) {
     return {};
+  }
+
+  /** Statements sent to PostgreSQL so far (bench/passwordless-query-counter.ts). */
+  @Get('queries')
+  queries() {
+    return { queries: queries() };
   }
 }
 

@@ -83,6 +83,16 @@ interface System {
   wrongToken(): string;
   sendAccepted: number;
   deliveries(): number;
+  /** SQL statements the service process has sent so far (bench/passwordless-query-counter.ts). */
+  queries(): Promise<number>;
+}
+
+async function queriesAt(url: string): Promise<number> {
+  // The plugin wraps answers in its envelope ({data, request_id, meta}); the Better Auth server does not.
+  const body = (await (await fetch(url)).json()) as { data?: { queries: number }; queries?: number };
+  const count = body.data?.queries ?? body.queries;
+  if (typeof count !== 'number') throw new Error(`no query count at ${url}`);
+  return count;
 }
 
 async function seedPlugin(url: string, users: number, provider: ContractTestServer): Promise<void> {
@@ -143,6 +153,7 @@ function plystraSystem(plugin: Child, provider: ContractTestServer): System {
     wrongToken: () => `ply_ml_${randomBytes(32).toString('hex')}`,
     sendAccepted: 202,
     deliveries: mail.count,
+    queries: () => queriesAt(`${plugin.url}/bench/queries`),
   };
 }
 
@@ -162,6 +173,7 @@ function betterAuthSystem(service: BetterAuthService, provider: ContractTestServ
     wrongToken: () => randomBytes(24).toString('base64url').slice(0, 32),
     sendAccepted: 200,
     deliveries: mail.count,
+    queries: () => queriesAt(`${service.url}/bench/queries`),
   };
 }
 
@@ -320,12 +332,19 @@ export const runPasswordlessSection: BenchSection = async (ctx) => {
     await floorRun(warm);
 
     const results: Record<string, LoopResult[]> = { 'plystra code': [], 'better code': [], 'plystra link': [], 'better link': [] };
+    const queriesPerFlow: Record<string, number[]> = { 'plystra code': [], 'better code': [], 'plystra link': [], 'better link': [] };
     const floors: number[] = [];
+    const timed = (key: string, system: System, op: () => Promise<void>) => async () => {
+      const before = await system.queries();
+      const result = await loop(CONCURRENCY, seconds, op);
+      queriesPerFlow[key].push(((await system.queries()) - before) / Math.max(1, result.n));
+      results[key].push(result);
+    };
     const steps: Array<[string, () => Promise<void>]> = [
-      ['plystra code', async () => void results['plystra code'].push(await loop(CONCURRENCY, seconds, ourFlows.code))],
-      ['better code', async () => void results['better code'].push(await loop(CONCURRENCY, seconds, theirFlows.code))],
-      ['plystra link', async () => void results['plystra link'].push(await loop(CONCURRENCY, seconds, ourFlows.link))],
-      ['better link', async () => void results['better link'].push(await loop(CONCURRENCY, seconds, theirFlows.link))],
+      ['plystra code', timed('plystra code', ours, ourFlows.code)],
+      ['better code', timed('better code', theirs, theirFlows.code)],
+      ['plystra link', timed('plystra link', ours, ourFlows.link)],
+      ['better link', timed('better link', theirs, theirFlows.link)],
       ['floor', async () => void floors.push(await floorRun(seconds))],
     ];
     for (let round = 0; round < rounds; round++) {
@@ -348,6 +367,7 @@ export const runPasswordlessSection: BenchSection = async (ctx) => {
       rows.push(
         { workload, system, metric: 'flows/s', value: rate, unit: '/s', ...(withFloor ? { ratio: rate / floor, ratioTo: 'plugin floor' } : {}) },
         { workload, system, metric: 'flow p50 / p99', value: m(key, 'p50'), unit: `/ ${m(key, 'p99').toFixed(1)} ms` },
+        { workload, system, metric: 'SQL statements per flow (service side)', value: median(queriesPerFlow[key]), unit: 'statements' },
       );
       return rate;
     };
@@ -391,7 +411,7 @@ export const runPasswordlessSection: BenchSection = async (ctx) => {
         await plugin.stop();
         plugin = null;
         notes.push(
-          `Missed: ${missed.map((t) => `${t.name} (${t.measured})`).join(', ')}. Profile (node --cpu-prof on the plugin, ${profileSeconds} s of each flow, start-up included, ${code.perSecond.toFixed(0)} code and ${link.perSecond.toFixed(0)} link flows/s): main-thread self time — ${profileTop(dir, 10).join('; ')}. Profiles in ${dir}.`,
+          `Missed: ${missed.map((t) => `${t.name} (${t.measured})`).join(', ')}. Work per flow beyond the floor's single request: two requests, one outbound delivery over HTTP, session minting, and ${median(queriesPerFlow['plystra code']).toFixed(1)} (code) / ${median(queriesPerFlow['plystra link']).toFixed(1)} (link) SQL statements, each a loopback round trip (Better Auth: ${median(queriesPerFlow['better code']).toFixed(1)} / ${median(queriesPerFlow['better link']).toFixed(1)}). Profile (node --cpu-prof on the plugin, ${profileSeconds} s of each flow, start-up included, ${code.perSecond.toFixed(0)} code and ${link.perSecond.toFixed(0)} link flows/s): main-thread self time — ${profileTop(dir, 10).join('; ')}. Profiles in ${dir}.`,
         );
       } catch (error) {
         notes.push(`Profiling failed: ${(error as Error).message}`);

@@ -2,6 +2,9 @@ import { createServer } from 'node:http';
 import { Algorithm, hash as argon2Hash, verify as argon2Verify } from '@node-rs/argon2';
 import { Pool } from 'pg';
 import { EmailCapabilityClient } from '@plystra/email-contract';
+import { countQueries } from '../passwordless-query-counter';
+
+const queries = countQueries();
 
 /**
  * Better Auth (1.7.x) as its documentation sets it up on Node: `betterAuth({...})` mounted on a
@@ -29,7 +32,8 @@ import { EmailCapabilityClient } from '@plystra/email-contract';
  *
  * Environment: BA_DATABASE_URL, BA_PORT, BA_SECRET, BA_EMAIL_URL, BA_EMAIL_TOKEN,
  * BA_POOL_SIZE (10, like Plystra's DATABASE_POOL_SIZE default), BA_MIGRATE=1 (create the schema
- * and exit). Prints `listening <port>` when ready.
+ * and exit). Prints `listening <port>` when ready. Bench-only routes beside Better Auth's:
+ * `GET /bench/ready` and `GET /bench/queries` (SQL statements sent so far).
  */
 export const BETTER_AUTH_ARGON2 = { algorithm: Algorithm.Argon2id, memoryCost: 65536, timeCost: 3, parallelism: 2, outputLen: 32 } as const;
 const HIGH = { window: 60, max: 10_000_000 };
@@ -108,6 +112,10 @@ async function main(): Promise<void> {
   const server = createServer((req, res) => {
     if (req.url === '/bench/ready') {
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+      return;
+    }
+    if (req.url === '/bench/queries') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ queries: queries() }));
       return;
     }
     void handler(req, res);
