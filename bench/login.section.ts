@@ -1,4 +1,4 @@
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { Algorithm, hashRaw } from '@node-rs/argon2';
 import { createDataSource, runMigrations } from '@plystra/db';
 import { allMigrationSets } from '@plystra/migrations';
@@ -79,6 +79,7 @@ export const runLoginSection: BenchSection = async (ctx) => {
   const targets: BenchTarget[] = [];
   const title = 'Password login: Plystra Core vs the Argon2id bound vs Better Auth';
 
+  const loadAtStart = loadavg()[0];
   const db = await freshDatabase();
   let core: Child | null = null;
   let better: BetterAuthService | null = null;
@@ -202,6 +203,12 @@ export const runLoginSection: BenchSection = async (ctx) => {
       `Same user in both: ${EMAIL} with the same password (Core: seeded demo user; Better Auth: its sign-up endpoint, so its own hasher stored the hash).`,
     );
 
+    notes.push(`Machine load (1-minute load average, ${availableParallelism()} cores, shared with other work): ${loadAtStart.toFixed(2)} at the start of the section, ${loadavg()[0].toFixed(2)} after the timed rounds.`);
+    if (!loginPass) {
+      notes.push(
+        `Reading of the login gap: with ${GATE} derivation(s) in flight, the next derivation starts only when Core's event loop handles the completion of the previous one (the gate's hand-over), so every millisecond the loop spends on other requests' SQL results, session inserts and audit rows between two derivations leaves the hashing threads idle, and the rest of each login (HTTP, 4+ SQL statements, HMACs) competes with the derivation for the same cores; the bench-process bound has an idle loop and no other work.`,
+      );
+    }
     if (!loginPass || !healthPass) {
       try {
         ctx.log('login: a target missed; profiling Core under the login flood');

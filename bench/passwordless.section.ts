@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { loadavg } from 'node:os';
 import { Client } from 'pg';
 import { runMigrations } from '@plystra/db';
 import { type ContractTestServer, startContractTestServer } from '@plystra/email-contract/testing';
@@ -275,6 +276,7 @@ export const runPasswordlessSection: BenchSection = async (ctx) => {
   const targets: BenchTarget[] = [];
   const notes: string[] = [];
 
+  const loadAtStart = loadavg()[0];
   const db = await freshDatabase();
   const pluginProvider = await startContractTestServer({ token: TOKEN, provider: 'bench-plystra' });
   const betterProvider = await startContractTestServer({ token: TOKEN, provider: 'bench-better-auth' });
@@ -397,6 +399,7 @@ export const runPasswordlessSection: BenchSection = async (ctx) => {
       `Send timing (${pairs} interleaved pairs, one at a time): without an account Plystra stores and sends nothing but pads to comparable work; Better Auth (disableSignUp) creates and then deletes the OTP row and sends nothing.`,
     );
 
+    notes.push(`Machine load (1-minute load average, shared with other work): ${loadAtStart.toFixed(2)} at the start of the section, ${loadavg()[0].toFixed(2)} after the timed rounds.`);
     const missed = targets.filter((t) => !t.pass);
     if (missed.length) {
       try {
