@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 
 const secret = (label: string) => `${label}-${randomBytes(24).toString('hex')}`;
+/** PLYSTRA_RELIABILITY_HTTP_ADAPTER=fastify runs every spawned service on Fastify. */
+const adapter: Record<string, string> = process.env.PLYSTRA_RELIABILITY_HTTP_ADAPTER ? { PLYSTRA_HTTP_ADAPTER: process.env.PLYSTRA_RELIABILITY_HTTP_ADAPTER } : {};
 
 /**
  * Fresh secrets per test file, long and random, so a scan for them has no false positives and a
@@ -33,6 +35,7 @@ export function coreEnv(databaseUrl: string, extra: Record<string, string> = {})
     PLYSTRA_BOOTSTRAP_REGISTRATION_TOKEN: SECRETS.bootstrapToken,
     PLYSTRA_AUTH_REGISTRATION_ENABLED: 'true',
     PLYSTRA_AUTH_REGISTRATION_TOKEN: SECRETS.registrationToken,
+    ...adapter,
     ...extra,
   };
 }
@@ -45,6 +48,7 @@ export function pluginEnv(databaseUrl: string, extra: Record<string, string> = {
     PLYSTRA_SESSION_SECRET: SECRETS.sessionSecret,
     PLYSTRA_EMAIL_CAPABILITY_TOKEN: SECRETS.capabilityToken,
     LOG_LEVEL: 'debug',
+    ...adapter,
     ...extra,
   };
 }
@@ -57,6 +61,7 @@ export function smtpEnv(databaseUrl: string, extra: Record<string, string> = {})
     EMAIL_CAPABILITY_TOKEN: SECRETS.capabilityToken,
     SMTP_PASSWORD: SECRETS.smtpPassword,
     LOG_LEVEL: 'debug',
+    ...adapter,
     ...extra,
   };
 }

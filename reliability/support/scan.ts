@@ -1,9 +1,12 @@
 import { recordFigure } from './figures';
 import { startedServices } from './services';
 
-/** Whether a secret occurs in a text: a six-digit code only as a whole number, anything else as a substring. */
+/**
+ * Whether a secret occurs in a text: a six-digit code only as a whole word (not inside a hex id or
+ * another token, where six digits in a row happen by chance), anything else as a substring.
+ */
 export function occurs(haystack: string, secret: string): boolean {
-  return /^\d{6}$/.test(secret) ? new RegExp(`(?<![0-9])${secret}(?![0-9])`).test(haystack) : haystack.includes(secret);
+  return /^\d{6}$/.test(secret) ? new RegExp(`(?<![0-9A-Za-z])${secret}(?![0-9A-Za-z])`).test(haystack) : haystack.includes(secret);
 }
 
 /** The labels of the secrets found in a text. */
