@@ -65,13 +65,14 @@ function check(report: FuzzReport, minimum: number) {
   expect(report.unreached).toEqual([]);
 }
 
-async function idPools(db: TestDatabase, exclude: { userId: string }): Promise<IdPools> {
+/** Ids the cases may name; never the users whose credentials the cases rely on (an admin route could disable them). */
+async function idPools(db: TestDatabase, excludeUserIds: string[]): Promise<IdPools> {
   const ids = async (sql: string, params: unknown[] = []) => (await db.dataSource.query(sql, params)).map((r: { v: string }) => r.v);
   return {
     space: await ids(`SELECT id AS v FROM spaces`),
     group: await ids(`SELECT id AS v FROM groups`),
     member: await ids(`SELECT id AS v FROM members`),
-    user: await ids(`SELECT id AS v FROM users WHERE id <> $1`, [exclude.userId]),
+    user: await ids(`SELECT id AS v FROM users WHERE id <> ALL($1)`, [excludeUserIds]),
     user_member: await ids(`SELECT id AS v FROM user_members`),
     role: await ids(`SELECT id AS v FROM roles`),
     member_role: await ids(`SELECT id AS v FROM member_roles`),
@@ -82,8 +83,8 @@ async function idPools(db: TestDatabase, exclude: { userId: string }): Promise<I
     action: await ids(`SELECT DISTINCT key AS v FROM resource_actions`),
     audit: await ids(`SELECT id AS v FROM audit_logs ORDER BY created_at DESC LIMIT 20`),
     api_key: await ids(`SELECT id AS v FROM api_keys`),
-    admin_grant: await ids(`SELECT id AS v FROM admin_grants WHERE user_id <> $1`, [exclude.userId]),
-    email: await ids(`SELECT email AS v FROM users WHERE id <> $1`, [exclude.userId]),
+    admin_grant: await ids(`SELECT id AS v FROM admin_grants WHERE user_id <> ALL($1)`, [excludeUserIds]),
+    email: await ids(`SELECT email AS v FROM users WHERE id <> ALL($1)`, [excludeUserIds]),
   };
 }
 
@@ -106,6 +107,7 @@ describe('bad input against every route of every service (real processes, real P
   const spendable: Array<{ access: string; refresh: string }> = [];
   /** Access tokens of a password user for the account routes (password change, own sessions). */
   const accountSessions: string[] = [];
+  let accountUserId: string;
   let spent = 0;
 
   beforeAll(async () => {
@@ -115,10 +117,11 @@ describe('bad input against every route of every service (real processes, real P
     // Scoped keys take the handlers' own scope checks (real entity lookups with hostile ids).
     spaceKey = await apiKey(db, ['*'], 'space');
     groupKey = await apiKey(db, ['*'], 'group');
-    const fuzzUsers = [];
+    const fuzzUsers: Array<{ userId: string }> = [];
     for (const email of ['fuzz-one@example.com', 'fuzz-two@example.com']) fuzzUsers.push(await passwordUser(db, email, PASSWORD));
     const sessions = new SessionService(db.dataSource, new TokenHasher(SECRETS.sessionSecret));
-    for (let i = 0; i < 10; i++) accountSessions.push((await sessions.create(fuzzUsers[1].userId, null, { ip: null, userAgent: null })).access_token);
+    accountUserId = fuzzUsers[1].userId;
+    for (let i = 0; i < 10; i++) accountSessions.push((await sessions.create(accountUserId, null, { ip: null, userAgent: null })).access_token);
     for (let i = 0; i < 60; i++) {
       const t = await sessions.create('user_bob', null, { ip: null, userAgent: null });
       spendable.push({ access: t.access_token, refresh: t.refresh_token });
@@ -132,7 +135,7 @@ describe('bad input against every route of every service (real processes, real P
     await writeSmtpSettings(db, { host: '127.0.0.1', port: sink.port, tls_mode: 'none', send_timeout_ms: 3000, username: 'relay-user' });
     [coreRoutes, pluginRoutes, smtpRoutes] = [await coreRouteTable(db), await pluginRouteTable(db), await smtpRouteTable(db)];
     [core, plugin, smtp] = await Promise.all([startService('core', coreEnv(db.url), { name: 'fuzz-core' }), startService('plugin', pluginEnv(db.url), { name: 'fuzz-plugin' }), startService('smtp', smtpEnv(db.url), { name: 'fuzz-smtp' })]);
-    pools = await idPools(db, admin);
+    pools = await idPools(db, [admin.userId, accountUserId]);
     pools.refresh_token = spendable.slice(0, 30).map((s) => s.refresh);
     pools.magic_token = Array.from({ length: 5 }, () => `ply_ml_${randomBytes(32).toString('hex')}`);
   });
