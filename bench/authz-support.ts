@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import type { LoadResult } from './authz-load';
+import type { LoadResult } from './load';
 
 export type Measured = LoadResult & { cpuMsPerRequest: { server: number; postgres: number } };
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createDataSource, runMigrations } from '@plystra/db';
 import { coreMigrations } from '@plystra/migrations-core';
 import type { DataSource } from 'typeorm';
-import { type LoadPlan, loadFromChild } from './authz-load';
+import { type LoadPlan, loadFromChild } from './load';
 import { type AuthzScale, BENCH_ACTIONS, DEFAULT_SCALE, QUICK_SCALE, insertBenchApiKey, seedAuthzBench } from './authz-seed';
 import { type Child, CpuMeter, type Measured, startChild } from './authz-support';
 import { type LogicalCheck, cerbosBody, cerbosContext, decisionOf, logicalChecks, plystraBody } from './authz-workload';

@@ -5,7 +5,7 @@ import { allMigrationSets } from '@plystra/migrations';
 import { DEMO_PASSWORD } from '../apps/core/src/demo/demo-seed';
 import { devServices, prepareDevDatabase } from '../tools/start/services';
 import { startSmtpSink } from '../tools/start/smtp-sink';
-import { loadFromChild, type SimpleLoadPlan } from './load';
+import { loadFromChild, type LoadPlan } from './load';
 import type { BenchContext, BenchRow, BenchSection, BenchTarget } from './report';
 import { runStandalone } from './run';
 import { freePort, freshDatabase, median, root, type RunningService, startService } from './support';
@@ -65,7 +65,7 @@ export const runFootprintSection: BenchSection = async (ctx: BenchContext) => {
     });
     if (!login.ok) throw new Error(`demo login failed: ${login.status} ${await login.text()}`);
     const { data } = (await login.json()) as { data: { access_token: string } };
-    const loads: Record<string, { plan: Omit<SimpleLoadPlan, 'url' | 'durationSeconds'>; path: string; what: string }> = {
+    const loads: Record<string, { plan: Omit<LoadPlan, 'url' | 'durationSeconds'>; path: string; what: string }> = {
       core: { path: '/api/v1/actor/context', what: 'GET /actor/context (bearer)', plan: { connections: 16, headers: { authorization: `Bearer ${data.access_token}` } } },
       'plugin-auth-complete': {
         path: '/api/v1/auth/login',

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createDataSource, runMigrations } from '@plystra/db';
 import { coreMigrations } from '@plystra/migrations-core';
 import { DEMO_PASSWORD, seedDemo } from '../apps/core/src/demo/demo-seed';
-import { loadFromChild, type SimpleLoadResult } from './load';
+import { loadFromChild, type LoadResult } from './load';
 import { type BenchContext, type BenchRow, type BenchSection, pct } from './report';
 import { runStandalone } from './run';
 import { freePort, freshDatabase, median, startService } from './support';
@@ -45,7 +45,7 @@ export const runSessionSection: BenchSection = async (ctx: BenchContext) => {
       // Warm-up: JIT, pool connections, prepared statements.
       for (const { path } of systems) await loadFromChild({ url: core.url + path, headers, connections: CONNECTIONS, durationSeconds: 1 }, ctx.work);
 
-      const runs = systems.map(() => [] as SimpleLoadResult[]);
+      const runs = systems.map(() => [] as LoadResult[]);
       for (let round = 0; round < ctx.rounds; round++) {
         for (const [i, { path }] of systems.entries()) runs[i].push(await load(path));
       }
