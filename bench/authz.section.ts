@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createDataSource, runMigrations } from '@plystra/db';
 import { coreMigrations } from '@plystra/migrations-core';
 import type { DataSource } from 'typeorm';
-import { type LoadPlan, loadFromChild } from './load';
+import { type LoadPlan, loadFromChild, requireAnswered } from './load';
 import { type AuthzScale, BENCH_ACTIONS, DEFAULT_SCALE, QUICK_SCALE, insertBenchApiKey, seedAuthzBench } from './authz-seed';
 import { type Child, CpuMeter, type Measured, startChild } from './authz-support';
 import { type LogicalCheck, cerbosBody, cerbosContext, decisionOf, logicalChecks, plystraBody } from './authz-workload';
@@ -208,7 +208,7 @@ export const runAuthzSection: BenchSection = async (ctx) => {
 
     const run = (s: System, seconds: number, overallRate?: number) => {
       const plan: LoadPlan = { url: s.url, headers: s.headers, bodiesFile: s.bodiesFile, connections: CONNECTIONS, durationSeconds: seconds, overallRate, collectAuditIds: s.collectAuditIds };
-      return new CpuMeter(s.pid, ds).measure(() => loadFromChild(plan, ctx.work));
+      return new CpuMeter(s.pid, ds).measure(async () => requireAnswered(await loadFromChild(plan, ctx.work), `${s.label} at ${overallRate ? `${overallRate}/s` : 'saturation'}`));
     };
     ctx.log('authz: warm-up');
     for (const s of systems) await run(s, 1);
@@ -334,8 +334,11 @@ export const runAuthzSection: BenchSection = async (ctx) => {
       bodiesFile: string;
     }
     const runOn = (t: SweepTarget, seconds: number, rate?: number) =>
-      new CpuMeter(t.pid, t.ds).measure(() =>
-        loadFromChild({ url: `${t.base}/authz/check`, headers: { 'x-plystra-api-key': t.apiKey }, bodiesFile: t.bodiesFile, connections: CONNECTIONS, durationSeconds: seconds, overallRate: rate, collectAuditIds: false }, ctx.work),
+      new CpuMeter(t.pid, t.ds).measure(async () =>
+        requireAnswered(
+          await loadFromChild({ url: `${t.base}/authz/check`, headers: { 'x-plystra-api-key': t.apiKey }, bodiesFile: t.bodiesFile, connections: CONNECTIONS, durationSeconds: seconds, overallRate: rate, collectAuditIds: false }, ctx.work),
+          `sweep point ${t.label}`,
+        ),
       );
     /**
      * One sweep: every point seeded in its own database with its own Core, all up at once, then
@@ -410,7 +413,7 @@ export const runAuthzSection: BenchSection = async (ctx) => {
     notes.push(
       `Machine: ${machine()}; shared with other work — load average ${loadBefore} at the start, ${load1()} at the end. Server, PostgreSQL (same server as DATABASE_URL) and the load generator share the box.`,
       `Data: ${JSON.stringify(main.counts)}; 12 root groups so that \`g1\` is a string prefix of \`g10\`…\`g12\` without being their ancestor (the finance / finance-old trap on real data). Logical checks: ${fmt(checks.length)} (seeded PRNG: Zipf(s=1) actors, uniform resources, actions read/approve/update/reject/delete), each system cycling through its own encoding of the same list.`,
-      `Load: autocannon in a separate process, ${CONNECTIONS} connections, ${ctx.seconds} s per run, ${ctx.rounds} interleaved round(s) per system (order rotated each round), medians shown (latency at half the floor's rate: every round for the decision systems, the first round for the floors); "half the floor's rate" is autocannon overallRate = half the median saturation rate of the NestJS floor of the same adapter (Express: ${fmt(halfRate('express'))}/s), the same offered rate for casbin, Cerbos and raw Node. CPU per request: the server process's user+system time, and that of the PostgreSQL backends of the bench database, divided by requests answered.`,
+      `Load: a separate process (bench/load.ts): autocannon with ${CONNECTIONS} connections at saturation; at a fixed rate, evenly spaced open-loop requests over at most ${CONNECTIONS} keep-alive connections, latency counted from each request's due time, ${ctx.seconds} s per run, ${ctx.rounds} interleaved round(s) per system (order rotated each round), medians shown (latency at half the floor's rate: every round for the decision systems, the first round for the floors); "half the floor's rate" is half the median saturation rate of the NestJS floor of the same adapter (Express: ${fmt(halfRate('express'))}/s), the same offered rate for casbin, Cerbos and raw Node. CPU per request: the server process's user+system time, and that of the PostgreSQL backends of the bench database, divided by requests answered.`,
       `Floors: "NestJS floor" is the same Core process answering 200 {} on POST /api/v1/bench/floor — same edge middleware, guard, strict validation of the same body, envelope — without authentication or work; raw Node is http.createServer answering {}.`,
       `Audit: Core (audit always) answers only after its audit row is committed; ${fmt(found)} audit_log_ids collected from ${fmt(answered)} answered checks were all looked up in audit_logs (${auditOk ? 'all found' : 'MISMATCH'}). deny_only writes rows for denies only.`,
       'node-casbin: bench/compare/casbin-server.ts, a NestJS 11 app (Express) with one POST /check endpoint taking the same body as Plystra\'s check; an RBAC-with-domains model (g = member, role, space; p = role, space, resource type, action, scope) plus a custom matcher function expressing the same scopes (self = the resource owner is the actor\'s member; group = the resource\'s group is the grant\'s anchor; group_tree = the anchor or a descendant by path, `finance` never covering `finance-old`; space = the whole space); policies and group paths loaded from the same seeded PostgreSQL at start; the resource\'s group and owner read from PostgreSQL per request by primary key (as an app would); no audit, no body validation, no API-key authentication.',

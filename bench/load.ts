@@ -8,6 +8,7 @@ import { root } from './support';
 /** One load run, passed to a separate process as a JSON file. */
 export interface LoadPlan {
   url: string;
+  /** Default: POST when there is a body, GET otherwise. */
   method?: 'GET' | 'POST';
   headers?: Record<string, string>;
   /** One body for every request… */
@@ -42,6 +43,17 @@ export interface LoadResult {
 }
 
 const AUDIT_ID = /"audit_log_id":"(audit_[0-9a-f]{16})"/;
+
+const methodOf = (plan: LoadPlan) => plan.method ?? (plan.body !== undefined || plan.bodiesFile ? 'POST' : 'GET');
+
+/** Refuses a run whose answers were not (almost all) 2xx: its rate would measure the wrong thing. */
+export function requireAnswered(result: LoadResult, what: string, tolerance = 0.005): LoadResult {
+  const failed = result.non2xx + result.errors;
+  if (failed > tolerance * Math.max(1, result.total + result.errors)) {
+    throw new Error(`${what}: ${failed} of ${result.total + result.errors} requests were not answered 2xx (${JSON.stringify(result.statuses)}, ${result.errors} errors)`);
+  }
+  return result;
+}
 
 /** The request bodies of a plan, as a function of the request's sequence number. */
 function bodies(plan: LoadPlan): (i: number) => Buffer | undefined {
@@ -79,7 +91,7 @@ async function saturate(plan: LoadPlan): Promise<LoadResult> {
     duration: plan.durationSeconds,
     requests: [
       {
-        method: plan.method ?? 'GET',
+        method: methodOf(plan),
         headers: { ...(plan.body !== undefined || plan.bodiesFile ? { 'content-type': 'application/json' } : {}), ...plan.headers },
         setupRequest: (req) => ({ ...req, body: body(next++) }),
         onResponse: (status, text) => outcomes.answer(status, text),
@@ -121,7 +133,7 @@ async function paced(plan: LoadPlan): Promise<LoadResult> {
     new Promise<void>((done) => {
       const payload = body(i);
       const headers: Record<string, string | number> = payload ? { 'content-type': 'application/json', ...plan.headers, 'content-length': payload.length } : { ...plan.headers };
-      const req = request({ agent, host: url.hostname, port: url.port, path: url.pathname + url.search, method: plan.method ?? 'GET', headers, timeout: 10_000 }, (res) => {
+      const req = request({ agent, host: url.hostname, port: url.port, path: url.pathname + url.search, method: methodOf(plan), headers, timeout: 10_000 }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('end', () => {
