@@ -102,7 +102,7 @@ export const KNOWN_SECRET_PLACEHOLDERS = new Set([
 export function secretProblems(name: string, value: string | undefined): string[] {
   if (!value) return [`${name}: is required in production`];
   if (value.length < 32) return [`${name}: must be at least 32 characters in production`];
-  if (KNOWN_SECRET_PLACEHOLDERS.has(value) || /^change-?me/i.test(value)) return [`${name}: is a known placeholder value`];
+  if (KNOWN_SECRET_PLACEHOLDERS.has(value) || /^(change-?me|replace-with)/i.test(value)) return [`${name}: is a known placeholder value`];
   return [];
 }
 

@@ -34,6 +34,7 @@ describe('Core configuration', () => {
     ['development database credentials', { DATABASE_URL: 'postgres://plystra:plystra@db:5432/plystra' }, /^DATABASE_URL: uses the development default credentials/],
     ['short session secret', { PLYSTRA_SESSION_SECRET: 'short' }, /^PLYSTRA_SESSION_SECRET: must be at least 32/],
     ['placeholder session secret', { PLYSTRA_SESSION_SECRET: 'change-me-session-secret-at-least-32-characters' }, /^PLYSTRA_SESSION_SECRET: is a known placeholder/],
+    ['docker/.env.example session secret left in place', { PLYSTRA_SESSION_SECRET: 'replace-with-64-random-hex-characters-for-sessions-000000000000' }, /^PLYSTRA_SESSION_SECRET: is a known placeholder/],
     ['short previous session secret', { PLYSTRA_SESSION_SECRET_PREVIOUS: `${SECRET_B},tiny` }, /^PLYSTRA_SESSION_SECRET_PREVIOUS\[1\]: must be at least 32/],
     ['missing API-key secret', { PLYSTRA_API_KEY_SECRET: undefined }, /^PLYSTRA_API_KEY_SECRET: is required/],
     ['placeholder previous API-key secret', { PLYSTRA_API_KEY_SECRET_PREVIOUS: 'change-me-api-key-secret-at-least-32-characters' }, /^PLYSTRA_API_KEY_SECRET_PREVIOUS\[0\]: is a known placeholder/],
