@@ -36,3 +36,10 @@ export function headerOf(req: unknown, name: string): string | undefined {
   const value = headers[name.toLowerCase()];
   return Array.isArray(value) ? value[0] : value;
 }
+
+/** The token of `Authorization: Bearer <token>` (scheme case-insensitive), if any. */
+export function bearerToken(req: unknown): string | undefined {
+  const header = headerOf(req, 'authorization');
+  const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+  return match?.[1];
+}

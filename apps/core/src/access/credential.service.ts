@@ -1,9 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PreparedStatement } from '@plystra/db';
-import { ApiError, headerOf } from '@plystra/http';
+import { ApiError, headerOf, bearerToken } from '@plystra/http';
 import { API_KEY_PREFIX, SessionService, TokenHasher } from '@plystra/session';
 import { DataSource } from 'typeorm';
-import { bearerToken } from '../auth/bearer';
 import { ApiKeyCache } from './api-key.cache';
 import { type ApiKeyRow, type GrantRow, type Principal, heldFromApiKey, heldFromGrants } from './principal';
 

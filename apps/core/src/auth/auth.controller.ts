@@ -1,8 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Req, UseGuards } from '@nestjs/common';
 import { Public } from '../access/access.decorators';
-import { ApiCredentials, ApiEndpoint, BEARER_SCHEME, Ctx, type RequestContext } from '@plystra/http';
+import { ApiCredentials, ApiEndpoint, BEARER_SCHEME, Ctx, type RequestContext, bearerToken } from '@plystra/http';
 import { AuthService } from './auth.service';
-import { bearerToken } from './bearer';
 import { LoginDto, LogoutDto, PasswordChangeDto, RefreshDto } from '@plystra/session';
 import { RegisterDto } from './dto/auth.dto';
 import { RegistrationService } from './registration.service';

@@ -1,7 +1,6 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
-import { requestContextOf } from '@plystra/http';
+import { requestContextOf, bearerToken } from '@plystra/http';
 import { SessionService, type SessionRow, requireSession } from '@plystra/session';
-import { bearerToken } from './bearer';
 
 export interface SessionCredential {
   type: 'session';

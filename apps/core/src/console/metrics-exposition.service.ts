@@ -1,10 +1,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { ApiError, headerOf } from '@plystra/http';
+import { ApiError, headerOf, bearerToken } from '@plystra/http';
 import { API_KEY_PREFIX } from '@plystra/session';
 import { AccessPolicy } from '../access/access-policy.service';
 import { CredentialService } from '../access/credential.service';
-import { bearerToken } from '../auth/bearer';
 import { CORE_CONFIG } from '../config/core-config.module';
 import type { CoreConfig } from '../config/core-config';
 import { MetricsService } from './metrics.service';
