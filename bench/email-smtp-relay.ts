@@ -17,9 +17,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus, loadavg } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import { runMigrations, startEmbeddedPostgres, type EmbeddedPostgresHandle } from '@plystra/db';
 import { databaseUrl, withAdminClient } from '@plystra/db/testing';
@@ -28,24 +27,14 @@ import { pluginEmailSmtpMigrations } from '../migrations/plugin-email-smtp';
 import { transportOptions } from '../apps/plugin-email-smtp/src/delivery/smtp-transport';
 import { DEFAULT_SMTP_SETTINGS, type SmtpSettings } from '../apps/plugin-email-smtp/src/settings/smtp-settings';
 import { startSmtpSink } from '../apps/plugin-email-smtp/test/smtp-sink';
+import { freePort, root } from './support';
 
 const MESSAGES = Math.ceil(Number(process.argv[2] ?? 3000) / 3) * 3;
 const RATE = Number(process.argv[3] ?? 300);
 const CONCURRENCY = Number(process.argv[4] ?? 32);
 const WARMUP = 300;
 const TOKEN = randomBytes(32).toString('hex');
-const root = resolve(__dirname, '..', '..');
 
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.on('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-  });
-}
 
 function message(i: number, run: string): EmailSendRequest {
   const id = `bench_${run}_${i}`;

@@ -4,11 +4,11 @@ import { createDataSource, runMigrations } from '@plystra/db';
 import { allMigrationSets } from '@plystra/migrations';
 import { DEFAULT_ARGON2_PARAMS } from '@plystra/session';
 import { DEMO_PASSWORD, seedDemo } from '../apps/core/src/demo/demo-seed';
-import { BETTER_AUTH_VERSION, betterAuthHeaders, type BetterAuthService, type Child, loop, profileDir, profileTop, startBetterAuth, startChild } from './compare/better-auth-support';
+import { BETTER_AUTH_VERSION, betterAuthHeaders, type BetterAuthService, loop, profileDir, profileTop, startBetterAuth } from './compare/better-auth-support';
 import { loadFromChild } from './load';
 import { type BenchRow, type BenchSection, type BenchTarget, pct } from './report';
 import { runStandalone } from './run';
-import { freePort, freshDatabase, median } from './support';
+import { freePort, freshDatabase, median, type RunningService, startService } from './support';
 
 /**
  * Workload 2 of issue 7: Plystra Core's password login per second against the Argon2id bound
@@ -81,7 +81,7 @@ export const runLoginSection: BenchSection = async (ctx) => {
 
   const loadAtStart = loadavg()[0];
   const db = await freshDatabase();
-  let core: Child | null = null;
+  let core: RunningService | null = null;
   let better: BetterAuthService | null = null;
   try {
     ctx.log('login: migrating and seeding Core, migrating Better Auth');
@@ -97,7 +97,7 @@ export const runLoginSection: BenchSection = async (ctx) => {
 
     const corePort = await freePort();
     const coreEnv = { DATABASE_URL: db.url, SERVER_PORT: String(corePort), PLYSTRA_SESSION_SECRET: SESSION_SECRET, PLYSTRA_AUTH_LOGIN_MAX_FAILURES: '1000' };
-    core = await startChild('dist/apps/core/src/main.js', coreEnv, corePort, '/api/v1/ready', coreNodeArgs);
+    core = await startService('dist/apps/core/src/main.js', coreEnv, '/api/v1/ready', corePort, coreNodeArgs);
 
     // Same answers: a right password signs in, a wrong one and an unknown address do not.
     const coreLogin = async (email: string, password: string) =>
@@ -215,7 +215,7 @@ export const runLoginSection: BenchSection = async (ctx) => {
         const dir = profileDir('login-core');
         await core.stop();
         // Same port, so the flood targets stay valid.
-        core = await startChild('dist/apps/core/src/main.js', coreEnv, corePort, '/api/v1/ready', ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
+        core = await startService('dist/apps/core/src/main.js', coreEnv, '/api/v1/ready', corePort, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
         const profileSeconds = ctx.quick ? seconds : Math.max(seconds, 8);
         const profiled = await coreRun(profileSeconds);
         await core.stop();

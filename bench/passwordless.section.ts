@@ -9,19 +9,17 @@ import {
   BETTER_AUTH_VERSION,
   betterAuthHeaders,
   type BetterAuthService,
-  type Child,
   loop,
   type LoopResult,
   pctl,
   profileDir,
   profileTop,
   startBetterAuth,
-  startChild,
 } from './compare/better-auth-support';
 import { loadFromChild } from './load';
 import { type BenchRow, type BenchSection, type BenchTarget, pct } from './report';
 import { runStandalone } from './run';
-import { freePort, freshDatabase, median } from './support';
+import { freePort, freshDatabase, median, type RunningService, startService } from './support';
 
 /**
  * Workload 3 of issue 7: full passwordless flows — email code (request → delivery to a local
@@ -138,7 +136,7 @@ async function seedBetterAuth(url: string, users: number): Promise<void> {
   }
 }
 
-function plystraSystem(plugin: Child, provider: ContractTestServer): System {
+function plystraSystem(plugin: RunningService, provider: ContractTestServer): System {
   const base = `${plugin.url}/api/v1/auth`;
   const mail = inbox(provider);
   const post = (path: string, body: unknown, ip: string) =>
@@ -280,7 +278,7 @@ export const runPasswordlessSection: BenchSection = async (ctx) => {
   const db = await freshDatabase();
   const pluginProvider = await startContractTestServer({ token: TOKEN, provider: 'bench-plystra' });
   const betterProvider = await startContractTestServer({ token: TOKEN, provider: 'bench-better-auth' });
-  let plugin: Child | null = null;
+  let plugin: RunningService | null = null;
   let better: BetterAuthService | null = null;
   try {
     ctx.log(`passwordless: seeding ${users} users in each system`);
@@ -290,7 +288,7 @@ export const runPasswordlessSection: BenchSection = async (ctx) => {
     const pluginPort = await freePort();
     const pluginEnv = { DATABASE_URL: db.url, AUTH_PLUGIN_LISTEN_ADDR: `127.0.0.1:${pluginPort}`, PLYSTRA_SESSION_SECRET: SESSION_SECRET, PLYSTRA_EMAIL_CAPABILITY_TOKEN: TOKEN };
     const pluginEntry = 'dist/bench/passwordless-plugin-server.js';
-    plugin = await startChild(pluginEntry, pluginEnv, pluginPort, '/health', pluginNodeArgs);
+    plugin = await startService(pluginEntry, pluginEnv, '/health', pluginPort, pluginNodeArgs);
 
     let pluginUser = 0;
     let betterUser = 0;
@@ -406,7 +404,7 @@ export const runPasswordlessSection: BenchSection = async (ctx) => {
         ctx.log('passwordless: a target missed; profiling the plugin under both flows');
         const dir = profileDir('passwordless-plugin');
         await plugin.stop();
-        plugin = await startChild(pluginEntry, pluginEnv, pluginPort, '/health', ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
+        plugin = await startService(pluginEntry, pluginEnv, '/health', pluginPort, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
         const profileSeconds = ctx.quick ? seconds : Math.max(seconds / 2, 4);
         const profiled = flows(plystraSystem(plugin, pluginProvider), nextPlugin);
         const code = await loop(CONCURRENCY, profileSeconds, profiled.code);

@@ -18,24 +18,35 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** A fresh database on DATABASE_URL's server, or on the embedded development cluster. */
-export async function freshDatabase(): Promise<{ url: string; server: ResolvedDatabase; drop(): Promise<void> }> {
-  const server = await resolveDatabase({ url: process.env.DATABASE_URL, production: false, workspaceRoot: root });
-  const name = `plystra_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new Client({ connectionString: server.url });
+/** A scratch database on the PostgreSQL server `serverUrl` names; `drop()` removes it. */
+export async function databaseOn(serverUrl: string, prefix: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `${prefix}_${randomBytes(4).toString('hex')}`;
+  const admin = new Client({ connectionString: serverUrl });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);
   await admin.end();
-  const url = new URL(server.url);
+  const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
-    server,
     async drop() {
-      const c = new Client({ connectionString: server.url });
+      const c = new Client({ connectionString: serverUrl });
       await c.connect();
       await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await c.end();
+    },
+  };
+}
+
+/** A fresh database on DATABASE_URL's server, or on the embedded development cluster. */
+export async function freshDatabase(): Promise<{ url: string; server: ResolvedDatabase; drop(): Promise<void> }> {
+  const server = await resolveDatabase({ url: process.env.DATABASE_URL, production: false, workspaceRoot: root });
+  const db = await databaseOn(server.url, 'plystra_bench');
+  return {
+    url: db.url,
+    server,
+    async drop() {
+      await db.drop();
       await server.embedded?.stop();
     },
   };
@@ -49,15 +60,19 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
-/** Starts a compiled service as a child process and waits until `readyPath` answers 200. */
-export async function startService(entry: string, env: Record<string, string>, readyPath: string, port: number): Promise<RunningService> {
+/**
+ * Starts a compiled entry (relative to the repository root) as a child process and waits until
+ * `readyPath` answers 200 on `port`. `nodeArgs` go before the entry (e.g. `--cpu-prof`).
+ */
+export async function startService(entry: string, env: Record<string, string>, readyPath: string, port: number, nodeArgs: string[] = []): Promise<RunningService> {
   const started = performance.now();
-  const child = spawn(process.execPath, [join(root, entry)], { env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, [...nodeArgs, join(root, entry)], { env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
   const url = `http://127.0.0.1:${port}`;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${entry} exited with ${child.exitCode}`);
     try {
-      if ((await fetch(url + readyPath)).ok) break;
+      // A bounded wait: under heavy load a probe sent while the service starts can stall.
+      if ((await fetch(url + readyPath, { signal: AbortSignal.timeout(2000) })).ok) break;
     } catch {
       // not yet
     }

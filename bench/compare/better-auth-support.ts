@@ -1,43 +1,13 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'pg';
-import { root } from '../support';
+import { databaseOn, root, type RunningService, startService } from '../support';
 
 /**
- * Helpers shared by the login and passwordless sections: a scratch database on a given server,
- * child services that print `listening <port>`, Better Auth started on that server, a bounded
- * concurrency load loop, percentiles and CPU-profile summaries.
+ * Helpers shared by the login and passwordless sections: Better Auth started on a given server,
+ * a bounded-concurrency load loop, percentiles and CPU-profile summaries.
  */
-
-/** A scratch database on the same PostgreSQL server as `serverUrl`. */
-export async function databaseOn(serverUrl: string, prefix: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `${prefix}_${randomBytes(4).toString('hex')}`;
-  const admin = new Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      const c = new Client({ connectionString: serverUrl });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
-}
-
-export interface Child {
-  url: string;
-  port: number;
-  child: ChildProcess;
-  stop(): Promise<void>;
-}
 
 /** Runs a compiled entry (relative to the repository root) until it exits; rejects on a non-zero exit. */
 export async function runOnce(entry: string, env: Record<string, string>): Promise<void> {
@@ -46,40 +16,10 @@ export async function runOnce(entry: string, env: Record<string, string>): Promi
   if (code !== 0) throw new Error(`${entry} exited with ${code}`);
 }
 
-/**
- * Starts a compiled entry and waits until `readyPath` answers 200 on `port`. `nodeArgs` go
- * before the entry (e.g. `--cpu-prof`).
- */
-export async function startChild(entry: string, env: Record<string, string>, port: number, readyPath: string, nodeArgs: string[] = []): Promise<Child> {
-  const child = spawn(process.execPath, [...nodeArgs, join(root, entry)], { env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
-  const url = `http://127.0.0.1:${port}`;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`${entry} exited with ${child.exitCode}`);
-    try {
-      // A bounded wait: under heavy load a probe sent while the service starts can stall.
-      if ((await fetch(url + readyPath, { signal: AbortSignal.timeout(2000) })).ok) break;
-    } catch {
-      // not yet
-    }
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  return {
-    url,
-    port,
-    child,
-    stop: () =>
-      new Promise((done) => {
-        if (child.exitCode !== null) return done();
-        child.once('exit', () => done());
-        child.kill('SIGTERM');
-      }),
-  };
-}
-
 export const BETTER_AUTH_SECRET = 'bench-better-auth-secret-0123456789abcdef';
 export const BETTER_AUTH_VERSION: string = JSON.parse(readFileSync(join(root, 'node_modules/better-auth/package.json'), 'utf8')).version;
 
-export interface BetterAuthService extends Child {
+export interface BetterAuthService extends RunningService {
   /** `url` + `/api/auth`. */
   api: string;
   databaseUrl: string;
@@ -97,7 +37,7 @@ export async function startBetterAuth(serverUrl: string, port: number, email?: {
   const entry = 'dist/bench/compare/better-auth-server.js';
   try {
     await runOnce(entry, { ...env, BA_MIGRATE: '1' });
-    const child = await startChild(entry, env, port, '/bench/ready', nodeArgs);
+    const child = await startService(entry, env, '/bench/ready', port, nodeArgs);
     return { ...child, api: `${child.url}/api/auth`, databaseUrl: db.url, drop: () => db.drop() };
   } catch (error) {
     await db.drop();
@@ -106,7 +46,7 @@ export async function startBetterAuth(serverUrl: string, port: number, email?: {
 }
 
 /** Headers a browser on Better Auth's own origin sends (Better Auth refuses a POST without Origin). */
-export const betterAuthHeaders = (service: Child, ip: string) => ({ 'content-type': 'application/json', origin: service.url, 'x-forwarded-for': ip });
+export const betterAuthHeaders = (service: RunningService, ip: string) => ({ 'content-type': 'application/json', origin: service.url, 'x-forwarded-for': ip });
 
 export const pctl = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
