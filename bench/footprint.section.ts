@@ -8,7 +8,7 @@ import { startSmtpSink } from '../tools/start/smtp-sink';
 import { loadFromChild, type LoadPlan } from './load';
 import type { BenchContext, BenchRow, BenchSection, BenchTarget } from './report';
 import { runStandalone } from './run';
-import { freePort, freshDatabase, median, root, type RunningService, startService } from './support';
+import { demoAccessToken, freePort, freshDatabase, median, root, type RunningService, startService } from './support';
 
 const READY_TARGET_MS = 2000;
 const IDLE_RSS_TARGET_MB = 150;
@@ -58,15 +58,9 @@ export const runFootprintSection: BenchSection = async (ctx: BenchContext) => {
     await new Promise((settle) => setTimeout(settle, 2000));
     const idleMb = new Map(running.map((service, i) => [services[i].name, service.rssMb()]));
 
-    const login = await fetch(`${running[services.findIndex((s) => s.name === 'core')].url}/api/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: 'alice@example.com', password: DEMO_PASSWORD }),
-    });
-    if (!login.ok) throw new Error(`demo login failed: ${login.status} ${await login.text()}`);
-    const { data } = (await login.json()) as { data: { access_token: string } };
+    const accessToken = await demoAccessToken(running[services.findIndex((s) => s.name === 'core')].url);
     const loads: Record<string, { plan: Omit<LoadPlan, 'url' | 'durationSeconds'>; path: string; what: string }> = {
-      core: { path: '/api/v1/actor/context', what: 'GET /actor/context (bearer)', plan: { connections: 16, headers: { authorization: `Bearer ${data.access_token}` } } },
+      core: { path: '/api/v1/actor/context', what: 'GET /actor/context (bearer)', plan: { connections: 16, headers: { authorization: `Bearer ${accessToken}` } } },
       'plugin-auth-complete': {
         path: '/api/v1/auth/login',
         what: 'password sign-in',

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { createDataSource, runMigrations } from '@plystra/db';
 import { coreMigrations } from '@plystra/migrations-core';
-import { DEMO_PASSWORD, seedDemo } from '../apps/core/src/demo/demo-seed';
+import { seedDemo } from '../apps/core/src/demo/demo-seed';
 import { loadFromChild, type LoadResult } from './load';
 import { type BenchContext, type BenchRow, type BenchSection, pct } from './report';
 import { runStandalone } from './run';
-import { freePort, freshDatabase, median, startService } from './support';
+import { demoAccessToken, freePort, freshDatabase, median, startService } from './support';
 
 const TARGET_RATIO = 0.5;
 const CONNECTIONS = 16;
@@ -28,14 +28,7 @@ export const runSessionSection: BenchSection = async (ctx: BenchContext) => {
     const secret = randomBytes(32).toString('hex');
     const core = await startService('dist/bench/authz-core-server.js', { DATABASE_URL: db.url, SERVER_PORT: String(port), PLYSTRA_SESSION_SECRET: secret, PLYSTRA_API_KEY_SECRET: secret }, '/api/v1/ready', port);
     try {
-      const login = await fetch(`${core.url}/api/v1/auth/login`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ email: 'alice@example.com', password: DEMO_PASSWORD }),
-      });
-      if (!login.ok) throw new Error(`demo login failed: ${login.status} ${await login.text()}`);
-      const { data } = (await login.json()) as { data: { access_token: string } };
-      const headers = { authorization: `Bearer ${data.access_token}` };
+      const headers = { authorization: `Bearer ${await demoAccessToken(core.url)}` };
       const systems = [
         { system: 'NestJS floor (GET, same Core process)', path: '/api/v1/bench/floor' },
         { system: 'NestJS floor behind the bearer check', path: '/api/v1/bench/floor-bearer' },

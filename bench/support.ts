@@ -6,6 +6,7 @@ import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
 import { resolveDatabase, type ResolvedDatabase } from '@plystra/db';
+import { DEMO_PASSWORD } from '../apps/core/src/demo/demo-seed';
 
 export const root = resolve(__dirname, '../..');
 
@@ -91,6 +92,17 @@ export async function startService(entry: string, env: Record<string, string>, r
         child.kill('SIGTERM');
       }),
   };
+}
+
+/** Alice's access token from the demo seed, signed in on the Core at `coreUrl`. */
+export async function demoAccessToken(coreUrl: string): Promise<string> {
+  const login = await fetch(`${coreUrl}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: 'alice@example.com', password: DEMO_PASSWORD }),
+  });
+  if (!login.ok) throw new Error(`demo login failed: ${login.status} ${await login.text()}`);
+  return ((await login.json()) as { data: { access_token: string } }).data.access_token;
 }
 
 export function machine(): string {
