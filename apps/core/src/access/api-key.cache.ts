@@ -44,8 +44,4 @@ export class ApiKeyCache {
     if (this.entries.size >= API_KEY_CACHE_LIMIT) this.entries.delete(this.entries.keys().next().value!);
     this.entries.set(hash, { apiKey, version, expiresAt: expiresAt === null ? null : new Date(expiresAt).getTime(), verifiedAt: now });
   }
-
-  get size(): number {
-    return this.entries.size;
-  }
 }
