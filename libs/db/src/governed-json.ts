@@ -14,27 +14,44 @@ export const GOVERNED_JSON_LIMITS = {
 
 const SECRET_KEY_FRAGMENTS = ['password', 'secret', 'token', 'api_key', 'apikey', 'auth_token', 'credential', 'private_key', 'authorization'];
 
+const secretVerdicts = new Map<string, boolean>();
+const VERDICTS_KEPT = 10_000;
+
 /** True when a key, lower-cased with `-` and `.` read as `_`, names something secret. */
 export function isSecretLookingKey(key: string): boolean {
-  const normalised = key.toLowerCase().replace(/[-.]/g, '_');
-  return SECRET_KEY_FRAGMENTS.some((fragment) => normalised.includes(fragment));
+  let verdict = secretVerdicts.get(key);
+  if (verdict === undefined) {
+    const normalised = key.toLowerCase().replace(/[-.]/g, '_');
+    verdict = SECRET_KEY_FRAGMENTS.some((fragment) => normalised.includes(fragment));
+    // Traces repeat the same few dozen keys; the bound keeps arbitrary metadata keys from growing it.
+    if (secretVerdicts.size < VERDICTS_KEPT) secretVerdicts.set(key, verdict);
+  }
+  return verdict;
+}
+
+/** The keys leading to the first secret-looking key in a JSON value (innermost first), or null. */
+function secretKeyTrail(value: unknown): Array<string | number> | null {
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const trail = secretKeyTrail(value[i]);
+      if (trail) return (trail.push(i), trail);
+    }
+  } else if (value !== null && typeof value === 'object') {
+    for (const key in value) {
+      if (!Object.prototype.hasOwnProperty.call(value, key)) continue;
+      if (isSecretLookingKey(key)) return [key];
+      const trail = secretKeyTrail((value as Record<string, unknown>)[key]);
+      if (trail) return (trail.push(key), trail);
+    }
+  }
+  return null;
 }
 
 /** Returns the path of the first secret-looking key in a JSON value, or null. */
 export function findSecretLookingKey(value: unknown, path = '$'): string | null {
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const found = findSecretLookingKey(value[i], `${path}[${i}]`);
-      if (found) return found;
-    }
-  } else if (value !== null && typeof value === 'object') {
-    for (const [key, child] of Object.entries(value)) {
-      if (isSecretLookingKey(key)) return `${path}.${key}`;
-      const found = findSecretLookingKey(child, `${path}.${key}`);
-      if (found) return found;
-    }
-  }
-  return null;
+  const trail = secretKeyTrail(value);
+  if (!trail) return null;
+  return trail.reverse().reduce<string>((at, step) => (typeof step === 'number' ? `${at}[${step}]` : `${at}.${step}`), path);
 }
 
 /** Validates a metadata object; returns the list of problems (empty when it is acceptable). */

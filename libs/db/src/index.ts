@@ -7,3 +7,4 @@ export * from './migrations';
 export * from './pg-errors';
 export * from './database-url';
 export * from './prepared-statement';
+export * from './batched-statement';

@@ -20,13 +20,6 @@ export const RAW_RESPONSE = 'plystra:raw-response';
  */
 export const RawResponse = () => SetMetadata(RAW_RESPONSE, true);
 
-/** Sets a response header on whichever HTTP adapter serves the request. */
-export function setResponseHeader(context: ExecutionContext, name: string, value: string): void {
-  const res = context.switchToHttp().getResponse<{ setHeader?(n: string, v: string): void; header?(n: string, v: string): void }>();
-  if (typeof res.setHeader === 'function') res.setHeader(name, value);
-  else res.header?.(name, value);
-}
-
 /** Wraps every successful answer: `{data, request_id, meta: {request_id}}`, plus `pagination` for lists. */
 @Injectable()
 export class EnvelopeInterceptor implements NestInterceptor {

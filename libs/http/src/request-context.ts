@@ -30,6 +30,17 @@ export const Ctx = createParamDecorator((_data: unknown, context: ExecutionConte
   return requestContextOf(context.switchToHttp().getRequest());
 });
 
+/** Sets headers on the answer a handler is about to give, on whichever HTTP adapter serves it. */
+export interface ResponseHeaders {
+  set(name: string, value: string): void;
+}
+
+/** `@SetHeaders() headers: ResponseHeaders` in a controller handler. */
+export const SetHeaders = createParamDecorator((_data: unknown, context: ExecutionContext): ResponseHeaders => {
+  const res = context.switchToHttp().getResponse<{ setHeader?(n: string, v: string): void; header?(n: string, v: string): void }>();
+  return { set: (name, value) => (typeof res.setHeader === 'function' ? res.setHeader(name, value) : res.header?.(name, value)) };
+});
+
 /** The raw `Authorization` / API-key headers, for authentication guards. */
 export function headerOf(req: unknown, name: string): string | undefined {
   const headers = (req as Partial<IncomingMessage>).headers ?? rawRequestOf(req).headers;

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { PreparedStatement } from '@plystra/db';
+import { BatchedStatement } from '@plystra/db';
 import type { GroupRef, StoredGroups } from './context-mode';
 import type {
   AuthzQuestion, Candidate, GroupSnapshot, MemberSnapshot, SpaceSnapshot, TargetSnapshot, UserMemberSnapshot, UserSnapshot,
@@ -25,31 +25,33 @@ export interface LoadPlan {
 }
 
 /**
- * Everything one check reads, in one round trip: the registry and API-key version tokens, the actor snapshot
- * (user, member, binding, space by id), the stored target with its group, and the candidate set
- * (active member-roles × active roles × live role-permissions × active permissions for this
- * resource type and action, with anchor groups). Each part is skipped when the plan says so.
+ * Everything a check reads, in one round trip: the registry and API-key version tokens, the actor
+ * snapshot (user, member, binding, space by id), the stored target with its group, and the
+ * candidate set (active member-roles × active roles × live role-permissions × active permissions
+ * for this resource type and action, with anchor groups). Each part is skipped when the plan says
+ * so. Concurrent checks share the statement (a BatchedStatement): `$1` lists each check's
+ * question, and each check gets its own row, by `ord`.
  */
 export const LOAD_SQL = `
-SELECT
+SELECT q.ord,
   (SELECT version FROM authz_registry_version WHERE id = 1) AS registry_version,
   (SELECT version FROM api_key_version WHERE id = 1) AS api_key_version,
   (SELECT json_build_object('id', u.id, 'email', u.email, 'status', u.status)
-     FROM users u WHERE $8::boolean AND u.id = $1 AND u.deleted_at IS NULL) AS "user",
+     FROM users u WHERE q.want_actor AND u.id = q.user_id AND u.deleted_at IS NULL) AS "user",
   (SELECT json_build_object('id', m.id, 'space_id', m.space_id, 'display_name', m.display_name, 'status', m.status)
-     FROM members m WHERE $8::boolean AND m.id = $2 AND m.deleted_at IS NULL) AS member,
+     FROM members m WHERE q.want_actor AND m.id = q.member_id AND m.deleted_at IS NULL) AS member,
   (SELECT json_build_object('id', b.id, 'user_id', b.user_id, 'member_id', b.member_id, 'space_id', b.space_id,
           'relation_type', b.relation_type, 'status', b.status, 'is_primary', b.is_primary, 'expires_at', b.expires_at)
-     FROM user_members b WHERE $8::boolean AND b.id = $3 AND b.deleted_at IS NULL) AS user_member,
+     FROM user_members b WHERE q.want_actor AND b.id = q.user_member_id AND b.deleted_at IS NULL) AS user_member,
   (SELECT json_build_object('id', s.id, 'name', s.name, 'status', s.status)
-     FROM spaces s WHERE $8::boolean AND s.id = $4 AND s.deleted_at IS NULL) AS space,
+     FROM spaces s WHERE q.want_actor AND s.id = q.space_id AND s.deleted_at IS NULL) AS space,
   (SELECT json_build_object('id', r.id, 'external_id', r.external_id, 'type', r.resource_type, 'space_id', r.space_id,
           'group_id', r.group_id, 'owner_member_id', r.owner_member_id, 'display_name', r.display_name,
           'visibility', r.visibility, 'status', r.status,
           'group', CASE WHEN g.id IS NULL THEN NULL
                    ELSE json_build_object('id', g.id, 'space_id', g.space_id, 'path', g.path, 'status', g.status) END)
      FROM resources r LEFT JOIN groups g ON g.id = r.group_id AND g.deleted_at IS NULL
-    WHERE $9::boolean AND r.id = $5 AND r.resource_type = $6 AND r.deleted_at IS NULL) AS target,
+    WHERE q.want_target AND r.id = q.resource_id AND r.resource_type = q.resource_type AND r.deleted_at IS NULL) AS target,
   (SELECT coalesce(json_agg(json_build_object(
             'role', json_build_object('id', ro.id, 'key', ro.key, 'space_id', ro.space_id),
             'permission', json_build_object('id', p.id, 'resource', p.resource, 'action', p.action, 'scope', p.scope),
@@ -60,9 +62,12 @@ SELECT
      FROM member_roles mr
      JOIN roles ro ON ro.id = mr.role_id AND ro.status = 'active' AND ro.deleted_at IS NULL
      JOIN role_permissions rp ON rp.role_id = ro.id AND rp.deleted_at IS NULL
-     JOIN permissions p ON p.id = rp.permission_id AND p.resource = $6 AND p.action = $7 AND p.status = 'active' AND p.deleted_at IS NULL
+     JOIN permissions p ON p.id = rp.permission_id AND p.resource = q.resource_type AND p.action = q.action
+                       AND p.status = 'active' AND p.deleted_at IS NULL
      LEFT JOIN groups a ON a.id = mr.scope_anchor_group_id AND a.deleted_at IS NULL
-    WHERE $10::boolean AND mr.member_id = $2 AND mr.status = 'active' AND mr.deleted_at IS NULL) AS candidates`;
+    WHERE q.want_candidates AND mr.member_id = q.member_id AND mr.status = 'active' AND mr.deleted_at IS NULL) AS candidates
+FROM jsonb_to_recordset($1::jsonb) AS q(ord integer, user_id text, member_id text, user_member_id text, space_id text,
+  resource_id text, resource_type text, action text, want_actor boolean, want_target boolean, want_candidates boolean)`;
 
 const GROUPS_SQL = `
 SELECT id, space_id, path, status FROM groups
@@ -89,16 +94,17 @@ interface TargetRow extends Omit<TargetSnapshot['resource'], 'group_path' | 'pro
 /** Reads the facts of one check; decides nothing. */
 @Injectable()
 export class AuthzContextRepository {
-  private readonly loadStatement: PreparedStatement<LoadRow>;
+  private readonly loadStatement: BatchedStatement<LoadRow>;
 
   constructor(private readonly dataSource: DataSource) {
-    this.loadStatement = new PreparedStatement(dataSource, 'plystra_authz_load_context', LOAD_SQL);
+    this.loadStatement = new BatchedStatement(dataSource, 'plystra_authz_load_context', LOAD_SQL);
   }
 
   async load(q: AuthzQuestion, plan: LoadPlan): Promise<LoadedContext> {
-    const [row] = await this.loadStatement.rows([
-      q.user_id, q.member_id, q.user_member_id, q.space_id, q.resource_id, q.resource_type, q.action, plan.actor, plan.target, plan.candidates,
-    ]);
+    const row = await this.loadStatement.row({
+      user_id: q.user_id, member_id: q.member_id, user_member_id: q.user_member_id, space_id: q.space_id, resource_id: q.resource_id,
+      resource_type: q.resource_type, action: q.action, want_actor: plan.actor, want_target: plan.target, want_candidates: plan.candidates,
+    });
     const { target, user_member: userMember } = row;
     return {
       registryVersion: row.registry_version ?? null,

@@ -1,11 +1,17 @@
-import { Body, Controller, HttpCode, Post, UseInterceptors } from '@nestjs/common';
-import { ApiEndpoint, Ctx, type RequestContext } from '@plystra/http';
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { ApiEndpoint, Ctx, type RequestContext, type ResponseHeaders, SetHeaders } from '@plystra/http';
 import { ConfirmsCachedApiKey, RequirePermission } from '../access/access.decorators';
 import { principalOf } from '../access/access.guard';
 import { AUTHZ_CHECK } from './authz-access';
 import { AuthzService } from './authz.service';
-import { DecisionHeadersInterceptor } from './decision-headers.interceptor';
 import { AuthzBatchRequestDto, AuthzRequestDto } from './dto/authz-request.dto';
+
+/** A single decision's references, also in `X-Plystra-Trace-ID` and `X-Plystra-Audit-Log-ID`. */
+function withDecisionHeaders<T extends { trace_id: string; audit: { audit_log_id: string } }>(headers: ResponseHeaders, answer: T): T {
+  headers.set('X-Plystra-Trace-ID', answer.trace_id);
+  headers.set('X-Plystra-Audit-Log-ID', answer.audit.audit_log_id);
+  return answer;
+}
 
 /**
  * `authz:check` is handler-resolved: the service asserts it against every space and group the
@@ -13,7 +19,6 @@ import { AuthzBatchRequestDto, AuthzRequestDto } from './dto/authz-request.dto';
  */
 @Controller('authz')
 @ConfirmsCachedApiKey()
-@UseInterceptors(DecisionHeadersInterceptor)
 export class AuthzController {
   constructor(private readonly authz: AuthzService) {}
 
@@ -21,16 +26,16 @@ export class AuthzController {
   @Post('check')
   @HttpCode(200)
   @RequirePermission(AUTHZ_CHECK)
-  check(@Body() dto: AuthzRequestDto, @Ctx() ctx: RequestContext) {
-    return this.authz.check(dto, principalOf(ctx.credential), ctx);
+  async check(@Body() dto: AuthzRequestDto, @Ctx() ctx: RequestContext, @SetHeaders() headers: ResponseHeaders) {
+    return withDecisionHeaders(headers, await this.authz.check(dto, principalOf(ctx.credential), ctx));
   }
 
   @ApiEndpoint('Explain an authorization decision step by step', 'VALIDATION_FAILED', 'INLINE_CONTEXT_REQUIRES_API_KEY', 'ACTIVE_MEMBER_REQUIRED', 'USER_NOT_FOUND', 'MEMBER_NOT_FOUND', 'SPACE_NOT_FOUND', 'RESOURCE_NOT_FOUND', 'AUDIT_UNAVAILABLE')
   @Post('explain')
   @HttpCode(200)
   @RequirePermission(AUTHZ_CHECK)
-  explain(@Body() dto: AuthzRequestDto, @Ctx() ctx: RequestContext) {
-    return this.authz.explain(dto, principalOf(ctx.credential), ctx);
+  async explain(@Body() dto: AuthzRequestDto, @Ctx() ctx: RequestContext, @SetHeaders() headers: ResponseHeaders) {
+    return withDecisionHeaders(headers, await this.authz.explain(dto, principalOf(ctx.credential), ctx));
   }
 
   @ApiEndpoint('Check several authorization requests at once', 'VALIDATION_FAILED', 'INLINE_CONTEXT_REQUIRES_API_KEY', 'ACTIVE_MEMBER_REQUIRED', 'USER_NOT_FOUND', 'MEMBER_NOT_FOUND', 'SPACE_NOT_FOUND', 'AUDIT_UNAVAILABLE')

@@ -173,6 +173,31 @@ describe('audit of decisions and the audit query API (HTTP, real PostgreSQL)', (
     });
   });
 
+  it('answers checks that share one context read exactly as it answers each alone; one refused input fails alone', async () => {
+    const questions = [
+      { actor: alice, ...approve('invoice_001') },
+      { actor: alice, ...approve('invoice_002') },
+      { actor: bob, ...approve('invoice_001') },
+      { actor: actorOf('user_alice', 'um_alice_finance_reviewer_revoked'), ...approve('invoice_001') },
+      { actor: alice, resource_type: 'contract', resource_id: 'c1', action: 'approve' },
+      { actor: bob, ...approve('invoice_404') },
+    ];
+    const outcome = (res: { status: number; body: { data?: { decision: string; deny_code: string | null }; error?: { code: string } } }) =>
+      res.status === 200 ? `${res.body.data!.decision} ${res.body.data!.deny_code}` : `${res.status} ${res.body.error!.code}`;
+    const alone: string[] = [];
+    for (const body of questions) alone.push(outcome(await withKey(core, key, 'check', body)));
+    expect(new Set(alone).size).toBeGreaterThan(3);
+
+    // The same questions, many at once (they travel together in the context reads), with NUL bytes among them.
+    const refused = (i: number) => i % 7 === 3;
+    const burst = Array.from({ length: 90 }, (_, i) => (refused(i) ? { actor: alice, ...approve('invoice_\u0000') } : questions[i % questions.length]));
+    const answers = await Promise.all(burst.map((body) => withKey(core, key, 'check', body)));
+    answers.forEach((res, i) => {
+      if (refused(i)) expect(res.status).toBe(400);
+      else expect(outcome(res)).toBe(alone[i % questions.length]);
+    });
+  });
+
   it('answers 503 and no decision when the audit row cannot be written', async () => {
     const ds = core.db.dataSource;
     await ds.query(`CREATE FUNCTION test_refuse_audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'disk full'; END $$`);

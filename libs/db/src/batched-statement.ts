@@ -1,0 +1,84 @@
+import type { DataSource } from 'typeorm';
+import { PreparedStatement } from './prepared-statement';
+
+interface Pending<Row> {
+  params: Record<string, unknown>;
+  resolve: (row: Row) => void;
+  reject: (error: unknown) => void;
+}
+
+export interface BatchedStatementOptions {
+  /** Batches on the wire at once; a call that finds them all busy waits for the next one. */
+  maxInFlight?: number;
+  /** The most calls one batch carries. */
+  maxBatch?: number;
+}
+
+/**
+ * A named statement that answers many concurrent calls in one round trip.
+ *
+ * The statement takes the calls as one JSON parameter, an array of each call's parameters plus
+ * its 1-based position `ord` (read it with `jsonb_to_recordset($1::jsonb)`), and returns one row
+ * per call with that `ord`. One JSON parameter keeps PostgreSQL on a single generic plan for any
+ * batch size (with one array per column it re-plans every batch, since each custom plan knows
+ * the array lengths). A call goes out at once while fewer than `maxInFlight` batches
+ * are on the wire; otherwise it waits and leaves with the calls that arrived meanwhile, so an idle
+ * service adds no delay and a busy one sends a fraction of the statements.
+ *
+ * A batch that fails is run again one call at a time, so an input the database refuses (a NUL
+ * byte, say) fails only its own call, never the calls that happened to travel with it.
+ */
+export class BatchedStatement<Row> {
+  private queue: Array<Pending<Row>> = [];
+  private inFlight = 0;
+  private readonly statement: PreparedStatement<Row & { ord: number }>;
+  private readonly maxInFlight: number;
+  private readonly maxBatch: number;
+
+  constructor(dataSource: DataSource, name: string, text: string, options: BatchedStatementOptions = {}) {
+    this.statement = new PreparedStatement(dataSource, name, text);
+    this.maxInFlight = options.maxInFlight ?? 1;
+    this.maxBatch = options.maxBatch ?? 64;
+  }
+
+  /** The row of one call, given that call's parameters by name. */
+  row(params: Record<string, unknown>): Promise<Row> {
+    return new Promise<Row>((resolve, reject) => {
+      this.queue.push({ params, resolve, reject });
+      this.dispatch();
+    });
+  }
+
+  private dispatch(): void {
+    while (this.inFlight < this.maxInFlight && this.queue.length > 0) {
+      const batch = this.queue.splice(0, this.maxBatch);
+      this.inFlight++;
+      void this.run(batch).finally(() => {
+        this.inFlight--;
+        this.dispatch();
+      });
+    }
+  }
+
+  private async run(batch: Array<Pending<Row>>): Promise<void> {
+    try {
+      const rows = await this.execute(batch);
+      batch.forEach((call, i) => call.resolve(rows[i]));
+    } catch (error) {
+      if (batch.length === 1) return batch[0].reject(error);
+      for (const call of batch) {
+        await this.execute([call]).then(([row]) => call.resolve(row), call.reject);
+      }
+    }
+  }
+
+  private async execute(batch: Array<Pending<Row>>): Promise<Row[]> {
+    const rows = await this.statement.rows([JSON.stringify(batch.map((call, i) => ({ ...call.params, ord: i + 1 })))]);
+    const ordered = new Array<Row>(batch.length);
+    for (const { ord, ...row } of rows) ordered[Number(ord) - 1] = row as unknown as Row;
+    for (let i = 0; i < batch.length; i++) {
+      if (ordered[i] === undefined) throw new Error(`batched statement returned no row for call ${i + 1} of ${batch.length}`);
+    }
+    return ordered;
+  }
+}
