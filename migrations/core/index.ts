@@ -8,6 +8,7 @@ import { AddManagementListIndexes1764000001000 } from './1764000001000-add-manag
 import { CreateAuthzRegistryVersion1764000002000 } from './1764000002000-create-authz-registry-version';
 import { ConstrainAdminGrantsAndApiKeys1764000003000 } from './1764000003000-constrain-admin-grants-and-api-keys';
 import { CreateApiKeyVersion1764000005000 } from './1764000005000-create-api-key-version';
+import { CompressAuditTracesWithLz41764000006000 } from './1764000006000-compress-audit-traces-with-lz4';
 
 /** Core's versioned migrations, in order. Append new ones at the end; never edit an applied one. */
 export const coreMigrations: MigrationSet = {
@@ -23,5 +24,6 @@ export const coreMigrations: MigrationSet = {
     CreateAuthzRegistryVersion1764000002000,
     ConstrainAdminGrantsAndApiKeys1764000003000,
     CreateApiKeyVersion1764000005000,
+    CompressAuditTracesWithLz41764000006000,
   ],
 };

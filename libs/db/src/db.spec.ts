@@ -48,6 +48,12 @@ describe('core schema on a real PostgreSQL', () => {
     expect(row).toEqual({ decision: 'allow', trace: { note: 'hello' } });
   });
 
+  it('compresses audit traces with lz4 where the server is built with it, and keeps the default elsewhere', async () => {
+    const lz4 = await db.dataSource.query(`CREATE TEMP TABLE lz4_probe (x text COMPRESSION lz4)`).then(() => true, () => false);
+    const [column] = await db.dataSource.query(`SELECT attcompression FROM pg_attribute WHERE attrelid = 'audit_logs'::regclass AND attname = 'trace'`);
+    expect(column.attcompression).toBe(lz4 ? 'l' : '');
+  });
+
   it('batches concurrent audit writes and resolves each only after its row is stored', async () => {
     const writer = new AuditWriter(db.dataSource);
     const ids = Array.from({ length: 100 }, () => newId('audit'));
