@@ -33,6 +33,16 @@ describe('Core sign-in (HTTP, real PostgreSQL)', () => {
     expect(context.body.data.session_id).toMatch(/^sess_[0-9a-f]{64}$/);
   });
 
+  it('tells concurrent bearers apart: each request is its own user, an unknown token is refused alone', async () => {
+    const tokenOf = async (email: string) =>
+      (await core.http.post('/api/v1/auth/login').send({ email, password: alice.password }).expect(200)).body.data.access_token as string;
+    const tokens = [await tokenOf('alice@example.com'), await tokenOf('bob@example.com'), `ply_at_${'0'.repeat(64)}`];
+    const expected = ['user_alice', 'user_bob', 401];
+    // Concurrent bearer lookups travel together in one statement; every answer must still be its own.
+    const answers = await Promise.all(Array.from({ length: 45 }, (_, i) => core.http.get('/api/v1/actor/context').set('Authorization', `Bearer ${tokens[i % 3]}`)));
+    answers.forEach((res, i) => expect(res.status === 200 ? res.body.data.actor.user_id : res.status).toBe(expected[i % 3]));
+  });
+
   it('answers a wrong password and an unknown email identically', async () => {
     const wrong = await core.http.post('/api/v1/auth/login').set('X-Forwarded-For', '1.1.1.1').send({ ...alice, password: 'wrong-password-123' }).expect(401);
     const unknown = await core.http.post('/api/v1/auth/login').send({ email: 'nobody@example.com', password: 'wrong-password-123' }).expect(401);

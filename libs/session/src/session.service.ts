@@ -1,4 +1,4 @@
-import { PreparedStatement } from '@plystra/db';
+import { BatchedStatement } from '@plystra/db';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Actor } from './actor';
 import { ACCESS_TOKEN_PREFIX, REFRESH_TOKEN_PREFIX, SESSION_ID_PREFIX, TokenHasher, hasTokenShape, newOpaqueToken } from './tokens';
@@ -76,25 +76,30 @@ type Db = DataSource | EntityManager;
 
 const iso = (value: Date | string) => new Date(value).toISOString();
 
-const ACCESS_LOOKUP_SQL = `SELECT s.id, s.user_id, u.email AS user_email, s.active_space_id, s.active_member_id, s.active_user_member_id, s.expires_at,
-        s.expires_at <= now() AS expired
-   FROM sessions s JOIN users u ON u.id = s.user_id
-  WHERE s.access_token_hash = ANY($1) AND s.revoked_at IS NULL AND u.status = 'active' AND u.deleted_at IS NULL`;
+/** Each concurrent bearer's session, if any, by the token's candidate hashes (a BatchedStatement: one row per call). */
+const ACCESS_LOOKUP_SQL = `SELECT q.ord, found.*
+   FROM jsonb_to_recordset($1::jsonb) AS q(ord integer, hashes text[])
+   LEFT JOIN LATERAL (
+     SELECT s.id, s.user_id, u.email AS user_email, s.active_space_id, s.active_member_id, s.active_user_member_id, s.expires_at,
+            s.expires_at <= now() AS expired
+       FROM sessions s JOIN users u ON u.id = s.user_id
+      WHERE s.access_token_hash = ANY(q.hashes) AND s.revoked_at IS NULL AND u.status = 'active' AND u.deleted_at IS NULL
+      LIMIT 1) AS found ON true`;
 
 /**
  * Opaque sessions shared by Core and the auth plugin: only HMAC hashes of the tokens are stored,
  * so a session minted by either service is accepted, refreshed and revoked by the other.
  */
 export class SessionService {
-  /** Runs on every bearer request: a named statement, parsed and planned once per connection. */
-  private readonly accessLookup: PreparedStatement<SessionRow & { expired: boolean }>;
+  /** Runs on every bearer request: concurrent bearers share one named statement. */
+  private readonly accessLookup: BatchedStatement<(SessionRow & { expired: boolean }) | { id: null }>;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly hasher: TokenHasher,
     private readonly settings: SessionSettings = DEFAULT_SESSION_SETTINGS,
   ) {
-    this.accessLookup = new PreparedStatement(dataSource, 'plystra_session_access_lookup', ACCESS_LOOKUP_SQL);
+    this.accessLookup = new BatchedStatement(dataSource, 'plystra_session_access_lookup', ACCESS_LOOKUP_SQL);
   }
 
   async create(userId: string, actor: Actor | null, client: ClientInfo, db: Db = this.dataSource): Promise<IssuedTokens> {
@@ -115,9 +120,8 @@ export class SessionService {
   /** A bearer is valid when its session is not revoked, not expired, and its user is active. */
   async authenticate(accessToken: string): Promise<AccessCheck> {
     if (!hasTokenShape(accessToken, ACCESS_TOKEN_PREFIX)) return { status: 'invalid' };
-    const rows = await this.accessLookup.rows([this.hasher.candidates(accessToken)]);
-    const row = rows[0];
-    if (!row) return { status: 'invalid' };
+    const row = await this.accessLookup.row({ hashes: this.hasher.candidates(accessToken) });
+    if (row.id === null) return { status: 'invalid' };
     if (row.expired) return { status: 'expired' };
     const { expired: _expired, ...session } = row;
     return { status: 'valid', session };
