@@ -33,6 +33,19 @@ describe('BatchedStatement on a real PostgreSQL', () => {
     await expect(statement.row({ v: 21, label: 'lone' })).resolves.toMatchObject({ doubled: 42, label: 'lone' });
   });
 
+  it('does not hold calls behind a slow statement for longer than its patience', async () => {
+    const SLOW_SQL = `SELECT q.ord, q.v AS doubled, (SELECT pg_sleep(q.pause)) IS NULL AS slept
+      FROM jsonb_to_recordset($1::jsonb) AS q(ord integer, v integer, pause float8)`;
+    const statement = new BatchedStatement<{ doubled: number }>(db.dataSource, 'test_batched_patience', SLOW_SQL, { patienceMs: 5 });
+    const started = performance.now();
+    const slow = statement.row({ v: 1, pause: 1.5 }).then(() => performance.now() - started);
+    await new Promise((r) => setTimeout(r, 20));
+    const fast = await statement.row({ v: 2, pause: 0 }).then(() => performance.now() - started);
+    // With one statement at a time, the fast call would have waited the slow one's 1.5 s.
+    expect(fast).toBeLessThan(750);
+    expect(await slow).toBeGreaterThanOrEqual(1400);
+  });
+
   it('fails only the call whose input the database refuses, never its neighbours', async () => {
     const statement = new BatchedStatement<Doubled>(db.dataSource, 'test_batched_refused', DOUBLE_SQL);
     // PostgreSQL text cannot hold U+0000: the batch carrying it fails, and is retried call by call.

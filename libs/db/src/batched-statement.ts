@@ -10,6 +10,12 @@ interface Pending<Row> {
 export interface BatchedStatementOptions {
   /** Batches on the wire at once; a call that finds them all busy waits for the next one. */
   maxInFlight?: number;
+  /**
+   * A further batch goes out while one is on the wire only once the latest has been out this long:
+   * fast statements then ride one at a time (fewest round trips), and a slow one cannot hold the
+   * calls behind it for longer than this.
+   */
+  patienceMs?: number;
   /** The most calls one batch carries. */
   maxBatch?: number;
 }
@@ -21,9 +27,13 @@ export interface BatchedStatementOptions {
  * its 1-based position `ord` (read it with `jsonb_to_recordset($1::jsonb)`), and returns one row
  * per call with that `ord`. One JSON parameter keeps PostgreSQL on a single generic plan for any
  * batch size (with one array per column it re-plans every batch, since each custom plan knows
- * the array lengths). A call goes out at once while fewer than `maxInFlight` batches
- * are on the wire; otherwise it waits and leaves with the calls that arrived meanwhile, so an idle
- * service adds no delay and a busy one sends a fraction of the statements.
+ * the array lengths).
+ *
+ * A call goes out at once when nothing is on the wire; otherwise it waits and leaves with the
+ * calls that arrived meanwhile, as soon as the batch on the wire returns or has been out
+ * `patienceMs` (then up to `maxInFlight` batches run side by side). An idle service adds no
+ * delay, a busy one sends a fraction of the statements, and one slow statement (a member with
+ * fifty roles, say) holds the calls behind it back only briefly.
  *
  * A batch that fails is run again one call at a time, so an input the database refuses (a NUL
  * byte, say) fails only its own call, never the calls that happened to travel with it.
@@ -31,14 +41,18 @@ export interface BatchedStatementOptions {
 export class BatchedStatement<Row> {
   private queue: Array<Pending<Row>> = [];
   private inFlight = 0;
+  private lastSentAt = 0;
+  private timer: NodeJS.Timeout | undefined;
   private readonly statement: PreparedStatement<Row & { ord: number }>;
   private readonly maxInFlight: number;
   private readonly maxBatch: number;
+  private readonly patienceMs: number;
 
   constructor(dataSource: DataSource, name: string, text: string, options: BatchedStatementOptions = {}) {
     this.statement = new PreparedStatement(dataSource, name, text);
-    this.maxInFlight = options.maxInFlight ?? 1;
+    this.maxInFlight = options.maxInFlight ?? 2;
     this.maxBatch = options.maxBatch ?? 64;
+    this.patienceMs = options.patienceMs ?? 2;
   }
 
   /** The row of one call, given that call's parameters by name. */
@@ -51,13 +65,24 @@ export class BatchedStatement<Row> {
 
   private dispatch(): void {
     while (this.inFlight < this.maxInFlight && this.queue.length > 0) {
+      const wait = this.inFlight > 0 ? this.lastSentAt + this.patienceMs - performance.now() : 0;
+      if (wait > 0) return this.dispatchIn(wait);
       const batch = this.queue.splice(0, this.maxBatch);
       this.inFlight++;
+      this.lastSentAt = performance.now();
       void this.run(batch).finally(() => {
         this.inFlight--;
         this.dispatch();
       });
     }
+  }
+
+  private dispatchIn(ms: number): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.dispatch();
+    }, Math.ceil(ms));
   }
 
   private async run(batch: Array<Pending<Row>>): Promise<void> {
