@@ -1,4 +1,4 @@
-import { PreparedStatement } from '@plystra/db';
+import { BatchedStatement } from '@plystra/db';
 import { DataSource, type EntityManager } from 'typeorm';
 
 /** The actor a session acts as: one active binding of its user. */
@@ -23,25 +23,40 @@ export interface AvailableMember {
 
 type Db = DataSource | EntityManager;
 
-const AVAILABLE_MEMBERS_SQL = `SELECT um.id AS user_member_id, um.user_id, u.email AS user_email, um.member_id, m.display_name AS member_display_name,
-            um.space_id, s.name AS space_name, um.relation_type, um.is_primary
+/** The usable bindings of the user `userId` names (a parameter or a column), unordered. */
+const usableBindingsOf = (userId: string) => `SELECT um.id AS user_member_id, um.user_id, u.email AS user_email, um.member_id,
+            m.display_name AS member_display_name, um.space_id, s.name AS space_name, um.relation_type, um.is_primary
        FROM user_members um
        JOIN users u ON u.id = um.user_id
        JOIN members m ON m.id = um.member_id
        JOIN spaces s ON s.id = um.space_id
-      WHERE um.user_id = $1 AND um.status = 'active' AND um.deleted_at IS NULL AND um.revoked_at IS NULL
+      WHERE um.user_id = ${userId} AND um.status = 'active' AND um.deleted_at IS NULL AND um.revoked_at IS NULL
         AND (um.expires_at IS NULL OR um.expires_at > now())
-        AND m.status = 'active' AND m.deleted_at IS NULL AND s.status = 'active' AND s.deleted_at IS NULL
-      ORDER BY um.is_primary DESC, s.name, m.display_name, um.id`;
+        AND m.status = 'active' AND m.deleted_at IS NULL AND s.status = 'active' AND s.deleted_at IS NULL`;
+const ORDER = (row: string) => `${row}is_primary DESC, ${row}space_name, ${row}member_display_name, ${row}user_member_id`;
+
+const AVAILABLE_MEMBERS_SQL = `${usableBindingsOf('$1')} ORDER BY ${ORDER('')}`;
+
+/** The same for concurrent callers at once (a BatchedStatement): one row per caller, its bindings as a JSON array. */
+const BATCHED_AVAILABLE_MEMBERS_SQL = `SELECT q.ord,
+       coalesce((SELECT json_agg(b ORDER BY ${ORDER('b.')}) FROM (${usableBindingsOf('q.user_id')}) AS b), '[]'::json) AS members
+  FROM jsonb_to_recordset($1::jsonb) AS q(ord integer, user_id text)`;
+
+const batchedLookups = new WeakMap<DataSource, BatchedStatement<{ members: AvailableMember[] }>>();
 
 /**
  * The bindings a user can act through now: binding active, not revoked, not expired; member and
  * space active. Ordered primary first, then space name, then member name. Outside a transaction
- * (every `/actor/context`) it runs as a named statement on the data source's pool.
+ * (every `/actor/context`) concurrent callers share one named statement on the data source's pool.
  */
 export async function availableMembers(db: Db, userId: string): Promise<AvailableMember[]> {
   if (!(db instanceof DataSource)) return db.query(AVAILABLE_MEMBERS_SQL, [userId]);
-  return new PreparedStatement<AvailableMember>(db, 'plystra_available_members', AVAILABLE_MEMBERS_SQL).rows([userId]);
+  let lookup = batchedLookups.get(db);
+  if (!lookup) {
+    lookup = new BatchedStatement(db, 'plystra_available_members', BATCHED_AVAILABLE_MEMBERS_SQL);
+    batchedLookups.set(db, lookup);
+  }
+  return (await lookup.row({ user_id: userId })).members;
 }
 
 export function actorOf(member: AvailableMember): Actor {

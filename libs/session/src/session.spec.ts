@@ -1,5 +1,6 @@
 import { createTestDatabase, insertMember, insertSpace, insertUser, insertUserMember, type TestDatabase } from '@plystra/db/testing';
 import { ApiError } from '@plystra/http';
+import { availableMembers } from './actor';
 import { LoginThrottle } from './login-throttle';
 import { PasswordHasher } from './password';
 import { SessionService } from './session.service';
@@ -34,6 +35,27 @@ describe('sessions and sign-in on a real PostgreSQL', () => {
     return { sessions, signIn };
   }
 
+
+  it('lists usable bindings in the same order for concurrent callers as inside a transaction', async () => {
+    const users = await Promise.all([0, 1, 2].map(() => insertUser(db.dataSource, { passwordHash: hash })));
+    for (const [i, user] of users.entries()) {
+      // Spaces named so that name order differs from creation order; one binding is primary, one expired, one revoked.
+      for (const [name, member, primary, usable] of [['Zeta', 'Beta', false, true], ['Alpha', 'Omega', false, true], ['Alpha', 'Delta', false, true], ['Mid', 'Any', true, true], ['Early', 'Gone', false, false]] as const) {
+        const space = await insertSpace(db.dataSource, { name: `${name} ${i}` });
+        const memberId = await insertMember(db.dataSource, space, { displayName: member });
+        await insertUserMember(db.dataSource, { userId: user.id, memberId, spaceId: space, isPrimary: primary, expiresAt: usable ? null : new Date(Date.now() - 1000) });
+      }
+    }
+    const inTransaction = await db.dataSource.transaction((manager) => Promise.all(users.map((u) => availableMembers(manager, u.id))));
+    const concurrent = await Promise.all(users.flatMap((u) => [availableMembers(db.dataSource, u.id), availableMembers(db.dataSource, u.id)]));
+    users.forEach((user, i) => {
+      expect(inTransaction[i].map((m) => `${m.space_name}/${m.member_display_name}`)).toEqual([`Mid ${i}/Any`, `Alpha ${i}/Delta`, `Alpha ${i}/Omega`, `Zeta ${i}/Beta`]);
+      expect(concurrent[2 * i]).toEqual(inTransaction[i]);
+      expect(concurrent[2 * i + 1]).toEqual(inTransaction[i]);
+      expect(inTransaction[i].every((m) => m.user_id === user.id && typeof m.is_primary === 'boolean')).toBe(true);
+    });
+    await expect(availableMembers(db.dataSource, 'user_nobody')).resolves.toEqual([]);
+  });
   it('signs in, stores only hashes, and accepts the bearer', async () => {
     const { user, binding } = await boundUser();
     const { sessions, signIn } = services();
