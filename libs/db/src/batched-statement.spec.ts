@@ -46,6 +46,12 @@ describe('BatchedStatement on a real PostgreSQL', () => {
     expect(await slow).toBeGreaterThanOrEqual(1400);
   });
 
+  it('fails every call of a batch at once when the failure is not one input (a missing table here)', async () => {
+    const statement = new BatchedStatement<Doubled>(db.dataSource, 'test_batched_broken', `SELECT q.ord FROM jsonb_to_recordset($1::jsonb) AS q(ord integer) JOIN no_such_table ON true`);
+    const settled = await Promise.allSettled(Array.from({ length: 10 }, (_, v) => statement.row({ v })));
+    expect(settled.map((r) => (r.status === 'rejected' ? (r.reason as { code?: string }).code : 'fulfilled'))).toEqual(Array(10).fill('42P01'));
+  });
+
   it('fails only the call whose input the database refuses, never its neighbours', async () => {
     const statement = new BatchedStatement<Doubled>(db.dataSource, 'test_batched_refused', DOUBLE_SQL);
     // PostgreSQL text cannot hold U+0000: the batch carrying it fails, and is retried call by call.

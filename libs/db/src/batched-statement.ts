@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { pgErrorInfo } from './pg-errors';
 import { PreparedStatement } from './prepared-statement';
 
 interface Pending<Row> {
@@ -35,8 +36,9 @@ export interface BatchedStatementOptions {
  * delay, a busy one sends a fraction of the statements, and one slow statement (a member with
  * fifty roles, say) holds the calls behind it back only briefly.
  *
- * A batch that fails is run again one call at a time, so an input the database refuses (a NUL
- * byte, say) fails only its own call, never the calls that happened to travel with it.
+ * A batch that fails on a data exception is run again one call at a time, so an input the
+ * database refuses (a NUL byte, say) fails only its own call, never the calls that travelled
+ * with it; any other failure fails the whole batch at once.
  */
 export class BatchedStatement<Row> {
   private queue: Array<Pending<Row>> = [];
@@ -90,7 +92,12 @@ export class BatchedStatement<Row> {
       const rows = await this.execute(batch);
       batch.forEach((call, i) => call.resolve(rows[i]));
     } catch (error) {
-      if (batch.length === 1) return batch[0].reject(error);
+      // Only a data exception (SQLSTATE class 22) can be one call's input; any other failure
+      // (the database unreachable, a timeout) is every call's, and retrying each would only wait longer.
+      if (batch.length === 1 || !pgErrorInfo(error)?.code.startsWith('22')) {
+        for (const call of batch) call.reject(error);
+        return;
+      }
       for (const call of batch) {
         await this.execute([call]).then(([row]) => call.resolve(row), call.reject);
       }
