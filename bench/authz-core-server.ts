@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Module, Post, UseGuards } from '@nestjs/common';
+import { SessionAuthGuard } from '@plystra/session';
 import { createHttpApplication, createLogger, initHttpApplication, listen } from '@plystra/http';
 import { Public, RequirePermission } from '../apps/core/src/access/access.decorators';
-import { SessionAuthGuard } from '../apps/core/src/auth/session-auth.guard';
 import { AuthzRequestDto } from '../apps/core/src/authz/dto/authz-request.dto';
 import { loadCoreConfig } from '../apps/core/src/config/core-config';
 import { API_PREFIX } from '../apps/core/src/core.app';

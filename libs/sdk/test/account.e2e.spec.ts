@@ -1,15 +1,5 @@
-import { PlystraApiError, PlystraAuthError, PlystraClient, type PlystraTokens } from '../src';
-import { BOB, type ListeningCore, listenCore } from './sdk-test-kit';
-
-async function rejection(promise: Promise<unknown>): Promise<PlystraApiError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof PlystraApiError) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
-}
+import { PlystraAuthError, PlystraClient, type PlystraTokens } from '../src';
+import { BOB, type ListeningCore, listenCore, rejection } from './sdk-test-kit';
 
 /** auth.changePassword, auth.sessions and auth.revokeSession against the real Core. */
 describe('PlystraClient account calls (real HTTP, real PostgreSQL)', () => {

@@ -1,17 +1,7 @@
 import {
   PlystraApiError, PlystraAuthError, PlystraAuthorizationError, PlystraClient, PlystraValidationError, collectAll, type PlystraTokens,
 } from '../src';
-import { ALICE, BOB, type ListeningCore, aliceActor, approve, grantSuperAdmin, listenCore, recordingFetch } from './sdk-test-kit';
-
-async function rejection(promise: Promise<unknown>): Promise<PlystraApiError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof PlystraApiError) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
-}
+import { ALICE, BOB, type ListeningCore, aliceActor, approve, grantSuperAdmin, listenCore, recordingFetch, rejection } from './sdk-test-kit';
 
 /** The SDK against the real Core over HTTP (demo data, real PostgreSQL). */
 describe('PlystraClient against Core (real HTTP, real PostgreSQL)', () => {

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { newId } from '@plystra/db';
 import { startCore, type CoreTestApp } from '../../../apps/core/test/core-test-app';
-import type { FetchLike } from '../src';
+import { type FetchLike, PlystraApiError } from '../src';
 
 export const DEMO_PASSWORD = 'plystra-demo';
 export const ALICE = { email: 'alice@example.com', password: DEMO_PASSWORD };
@@ -82,4 +82,15 @@ export async function closedPortUrl(): Promise<string> {
   const s = await localServer(() => undefined);
   await s.close();
   return s.url;
+}
+
+/** The SDK error a call fails with (anything else, or success, fails the test). */
+export async function rejection(promise: Promise<unknown>): Promise<PlystraApiError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof PlystraApiError) return error;
+    throw error;
+  }
+  throw new Error('expected the call to fail');
 }

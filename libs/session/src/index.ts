@@ -10,3 +10,4 @@ export * from './tokens';
 export * from './session.dto';
 export * from './account-sessions';
 export * from './session-config';
+export * from './session-routes';

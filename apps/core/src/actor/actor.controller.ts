@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { SessionAuthGuard, sessionOf } from '@plystra/session';
 import { Public } from '../access/access.decorators';
 import { ApiCredentials, ApiEndpoint, BEARER_SCHEME, Ctx, type RequestContext } from '@plystra/http';
-import { SessionAuthGuard, sessionOf } from '../auth/session-auth.guard';
 import { ActorService } from './actor.service';
 import { SwitchMemberDto } from './dto/switch-member.dto';
 

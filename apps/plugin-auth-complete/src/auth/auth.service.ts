@@ -1,18 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { AuditWriter } from '@plystra/db';
 import type { RequestContext } from '@plystra/http';
-import { AccountSessionsService, SessionFlows, authAuditRow, type LoginDto, type PasswordChangeDto, type SessionRow } from '@plystra/session';
-import { clientInfo, requestInfo } from '../passwordless/request-info';
+import { authAuditRow, clientInfo, requestInfo, type LoginDto } from '@plystra/session';
 import { LiveSignIn } from './session.module';
 
-/** Password login (libs/session's SignInService with the live limits), refresh, logout, and the account routes shared with Core. */
+/** Password login (libs/session's SignInService with the live limits), audited; the other session routes are libs/session's SessionRoutes. */
 @Injectable()
 export class AuthService {
   constructor(
     private readonly signIn: LiveSignIn,
-    private readonly flows: SessionFlows,
     private readonly audit: AuditWriter,
-    private readonly account: AccountSessionsService,
   ) {}
 
   async login(dto: LoginDto, ctx: RequestContext) {
@@ -34,25 +31,5 @@ export class AuthService {
       }),
     );
     throw outcome.error;
-  }
-
-  refresh(refreshToken: string, ctx: RequestContext) {
-    return this.flows.refresh(refreshToken, requestInfo(ctx));
-  }
-
-  logout(token: string | undefined, ctx: RequestContext) {
-    return this.flows.logout(token, requestInfo(ctx));
-  }
-
-  changePassword(session: SessionRow, dto: PasswordChangeDto, ctx: RequestContext) {
-    return this.account.changePassword(session, dto.current_password, dto.new_password, requestInfo(ctx));
-  }
-
-  sessions(session: SessionRow) {
-    return this.account.list(session);
-  }
-
-  revokeSession(session: SessionRow, sessionId: string, ctx: RequestContext) {
-    return this.account.revoke(session, sessionId, requestInfo(ctx));
   }
 }

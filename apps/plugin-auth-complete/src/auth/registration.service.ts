@@ -1,12 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { governedJsonProblems, insertAuditRows } from '@plystra/db';
 import { ApiError, type RequestContext } from '@plystra/http';
-import { DuplicateEmailError, PasswordHasher, authAuditRow, passwordPolicyProblem, provisionDefaultSpaceAccount } from '@plystra/session';
+import { DuplicateEmailError, PasswordHasher, authAuditRow, passwordPolicyProblem, provisionDefaultSpaceAccount, clientInfo, requestInfo } from '@plystra/session';
 import { DataSource } from 'typeorm';
 import { PLUGIN_CONFIG } from '../config/plugin-config.module';
 import type { PluginConfig } from '../config/plugin-config';
 import { AuthLimitsService } from '../limits/auth-limits.service';
-import { clientInfo, requestInfo } from '../passwordless/request-info';
 import { SettingsStore } from '../settings/settings.store';
 import type { RegisterDto } from './dto/auth.dto';
 import { LiveSignIn } from './session.module';

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AuditWriter, governedJsonProblems, newId } from '@plystra/db';
 import { emailAddressProblem } from '@plystra/email-contract';
 import { ApiError, type RequestContext } from '@plystra/http';
-import { authAuditRow, normaliseEmail } from '@plystra/session';
+import { authAuditRow, normaliseEmail, requestInfo } from '@plystra/session';
 import { DataSource } from 'typeorm';
 import { ChallengeRepository } from '../challenges/challenge.repository';
 import { ChallengeSecrets, newEmailCode } from '../challenges/challenge-secrets';
@@ -13,7 +13,6 @@ import { AuthLimitsService } from '../limits/auth-limits.service';
 import { emailCodeMessage, magicLinkMessage } from '../delivery/email-templates';
 import { SettingsStore } from '../settings/settings.store';
 import { magicLinkBase, withToken } from './magic-link-url';
-import { requestInfo } from './request-info';
 import { ResponseTiming } from './response-timing';
 
 export type DeliveryMethod = 'email_code' | 'magic_link';

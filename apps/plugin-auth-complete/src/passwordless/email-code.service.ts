@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AuditWriter, type AuditRow } from '@plystra/db';
 import { ApiError, type RequestContext } from '@plystra/http';
-import { authAuditRow, normaliseEmail } from '@plystra/session';
+import { authAuditRow, normaliseEmail, requestInfo } from '@plystra/session';
 import { ChallengeRepository } from '../challenges/challenge.repository';
 import { ChallengeSecrets } from '../challenges/challenge-secrets';
 import { AuthLimitsService } from '../limits/auth-limits.service';
@@ -9,7 +9,6 @@ import { ChallengeSender } from './challenge-sender.service';
 import type { EmailCodeSendDto, EmailCodeVerifyDto } from './dto/passwordless.dto';
 import { PasswordlessSignIn } from './passwordless-sign-in.service';
 import { CODE_FAILED_MESSAGE } from './messages';
-import { requestInfo } from './request-info';
 
 
 /** Six-digit email codes: send (202) and verify (one conditional UPDATE, then sign-in). */

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AuditWriter } from '@plystra/db';
 import { ApiError, type RequestContext } from '@plystra/http';
-import { authAuditRow } from '@plystra/session';
+import { authAuditRow, requestInfo } from '@plystra/session';
 import { ChallengeRepository } from '../challenges/challenge.repository';
 import { ChallengeSecrets } from '../challenges/challenge-secrets';
 import { PLUGIN_CONFIG } from '../config/plugin-config.module';
@@ -13,7 +13,6 @@ import type { MagicLinkConsumeDto, MagicLinkSendDto } from './dto/passwordless.d
 import { checkRedirectUrl, handOffTarget } from './magic-link-url';
 import { PasswordlessSignIn } from './passwordless-sign-in.service';
 import { LINK_FAILED_MESSAGE } from './messages';
-import { requestInfo } from './request-info';
 
 
 /** Magic links: send (202) and consume (one conditional UPDATE … RETURNING, then sign-in). */

@@ -1,13 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { insertAuditRows } from '@plystra/db';
 import { ApiError, type RequestContext } from '@plystra/http';
-import { type Actor, DuplicateEmailError, type LoginBundle, authAuditRow, provisionDefaultSpaceAccount } from '@plystra/session';
+import { type Actor, DuplicateEmailError, type LoginBundle, authAuditRow, provisionDefaultSpaceAccount, clientInfo, requestInfo } from '@plystra/session';
 import { DataSource } from 'typeorm';
 import { LiveSignIn } from '../auth/session.module';
 import type { ConsumedChallenge } from '../challenges/challenge.repository';
 import { SettingsStore } from '../settings/settings.store';
 import { CODE_FAILED_MESSAGE, LINK_FAILED_MESSAGE } from './messages';
-import { clientInfo, requestInfo } from './request-info';
 
 export interface PasswordlessSignInResult {
   bundle: LoginBundle;
