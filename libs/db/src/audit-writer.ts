@@ -62,10 +62,10 @@ export async function insertAuditRows(manager: EntityManager | DataSource, rows:
 }
 
 /**
- * Writes audit rows for concurrent requests with group commit: while one INSERT is in flight,
- * rows that arrive wait and go together in the next one. Each caller's promise settles only when
- * the statement holding its own row has committed (or failed), so an answer never leaves before
- * its record is durable.
+ * Writes audit rows for concurrent requests with group commit: rows written during one event-loop
+ * turn go together at its end, and while one INSERT is in flight, rows that arrive wait and go
+ * together in the next one. Each caller's promise settles only when the statement holding its own
+ * row has committed (or failed), so an answer never leaves before its record is durable.
  */
 export class AuditWriter {
   private queue: Array<{ row: AuditRow; resolve: () => void; reject: (error: unknown) => void }> = [];
@@ -86,13 +86,17 @@ export class AuditWriter {
     if (secret) return Promise.reject(new AuditTraceSecretError(secret));
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ row, resolve, reject });
-      if (!this.flushing) void this.flush();
+      if (!this.flushing) {
+        this.flushing = true;
+        void this.flush();
+      }
     });
   }
 
   private async flush(): Promise<void> {
-    this.flushing = true;
-    while (this.queue.length > 0) {
+    do {
+      // The end of this event-loop turn: the rows written during it leave together.
+      await new Promise(setImmediate);
       const batch = this.queue.splice(0, this.maxBatch);
       try {
         // write() has already checked each trace.
@@ -101,7 +105,7 @@ export class AuditWriter {
       } catch (error) {
         for (const entry of batch) entry.reject(error);
       }
-    }
+    } while (this.queue.length > 0);
     this.flushing = false;
   }
 }

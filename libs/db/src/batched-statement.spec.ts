@@ -28,6 +28,13 @@ describe('BatchedStatement on a real PostgreSQL', () => {
     expect(statements).toBeLessThan(50);
   });
 
+  it('sends the calls made in one event-loop turn together, even with nothing on the wire', async () => {
+    const statement = new BatchedStatement<Doubled>(db.dataSource, 'test_batched_turn', DOUBLE_SQL);
+    const rows = await Promise.all(Array.from({ length: 20 }, (_, v) => statement.row({ v, label: `turn ${v}` })));
+    rows.forEach((row, v) => expect(row).toMatchObject({ doubled: 2 * v, label: `turn ${v}` }));
+    expect(new Set(rows.map((row) => row.statement)).size).toBe(1);
+  });
+
   it('sends a lone call at once, alone', async () => {
     const statement = new BatchedStatement<Doubled>(db.dataSource, 'test_batched_lone', DOUBLE_SQL);
     await expect(statement.row({ v: 21, label: 'lone' })).resolves.toMatchObject({ doubled: 42, label: 'lone' });

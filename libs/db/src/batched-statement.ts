@@ -30,11 +30,12 @@ export interface BatchedStatementOptions {
  * batch size (with one array per column it re-plans every batch, since each custom plan knows
  * the array lengths).
  *
- * A call goes out at once when nothing is on the wire; otherwise it waits and leaves with the
- * calls that arrived meanwhile, as soon as the batch on the wire returns or has been out
- * `patienceMs` (then up to `maxInFlight` batches run side by side). An idle service adds no
- * delay, a busy one sends a fraction of the statements, and one slow statement (a member with
- * fifty roles, say) holds the calls behind it back only briefly.
+ * A call goes out at the end of the event-loop turn that made it, with every call made in that
+ * turn (requests read together leave together), when nothing is on the wire; otherwise it waits
+ * and leaves with the calls that arrived meanwhile, as soon as the batch on the wire returns or
+ * has been out `patienceMs` (then up to `maxInFlight` batches run side by side). An idle service
+ * adds no timer delay, a busy one sends a fraction of the statements, and one slow statement (a
+ * member with fifty roles, say) holds the calls behind it back only briefly.
  *
  * A batch that fails on a data exception is run again one call at a time, so an input the
  * database refuses (a NUL byte, say) fails only its own call, never the calls that travelled
@@ -45,6 +46,7 @@ export class BatchedStatement<Row> {
   private inFlight = 0;
   private lastSentAt = 0;
   private timer: NodeJS.Timeout | undefined;
+  private scheduled = false;
   private readonly statement: PreparedStatement<Row & { ord: number }>;
   private readonly maxInFlight: number;
   private readonly maxBatch: number;
@@ -61,6 +63,16 @@ export class BatchedStatement<Row> {
   row(params: Record<string, unknown>): Promise<Row> {
     return new Promise<Row>((resolve, reject) => {
       this.queue.push({ params, resolve, reject });
+      this.dispatchSoon();
+    });
+  }
+
+  /** Dispatches at the end of this event-loop turn, so the calls made during the turn leave together. */
+  private dispatchSoon(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
       this.dispatch();
     });
   }
@@ -74,7 +86,7 @@ export class BatchedStatement<Row> {
       this.lastSentAt = performance.now();
       void this.run(batch).finally(() => {
         this.inFlight--;
-        this.dispatch();
+        this.dispatchSoon();
       });
     }
   }

@@ -54,20 +54,31 @@ describe('core schema on a real PostgreSQL', () => {
     expect(column.attcompression).toBe(lz4 ? 'l' : '');
   });
 
+  const batchRow = (id: string) => ({
+    id, space_id: 's', actor_user_id: null, actor_member_id: null, actor_user_member_id: null, action: 'test.batch',
+    resource_type: 'test', resource_id: id, decision: 'deny' as const, deny_code: 'X', trace: {}, request_id: null, ip_address: null, user_agent: null,
+  });
+
   it('batches concurrent audit writes and resolves each only after its row is stored', async () => {
     const writer = new AuditWriter(db.dataSource);
     const ids = Array.from({ length: 100 }, () => newId('audit'));
     await Promise.all(
       ids.map((id) =>
-        writer.write({
-          id, space_id: 's', actor_user_id: null, actor_member_id: null, actor_user_member_id: null, action: 'test.batch',
-          resource_type: 'test', resource_id: id, decision: 'deny', deny_code: 'X', trace: {}, request_id: null, ip_address: null, user_agent: null,
-        }).then(async () => {
+        writer.write(batchRow(id)).then(async () => {
           const [{ count }] = await db.dataSource.query(`SELECT count(*)::int AS count FROM audit_logs WHERE id = $1`, [id]);
           expect(count).toBe(1);
         }),
       ),
     );
+  });
+
+  it('stores the rows written in one event-loop turn with one INSERT', async () => {
+    const writer = new AuditWriter(db.dataSource);
+    const ids = Array.from({ length: 20 }, () => newId('audit'));
+    await Promise.all(ids.map((id) => writer.write(batchRow(id))));
+    // Rows of one statement share its transaction id.
+    const [{ statements }] = await db.dataSource.query(`SELECT count(DISTINCT xmin::text)::int AS statements FROM audit_logs WHERE id = ANY($1)`, [ids]);
+    expect(statements).toBe(1);
   });
 
   it('refuses to store a trace with a secret-looking key', async () => {
