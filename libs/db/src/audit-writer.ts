@@ -1,6 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { findSecretLookingKey } from './governed-json';
-import { PreparedStatement } from './prepared-statement';
+import { BatchedStatement } from './batched-statement';
 
 export interface AuditRow {
   id: string;
@@ -62,50 +62,34 @@ export async function insertAuditRows(manager: EntityManager | DataSource, rows:
 }
 
 /**
- * Writes audit rows for concurrent requests with group commit: rows written during one event-loop
- * turn go together at its end, and while one INSERT is in flight, rows that arrive wait and go
- * together in the next one. Each caller's promise settles only when the statement holding its own
- * row has committed (or failed), so an answer never leaves before its record is durable.
+ * The group-commit form of the INSERT: each row carries its `ord`, and the statement answers one
+ * row per stored audit row, so concurrent writers share it as a BatchedStatement. Its answer
+ * arrives only once the statement has committed.
+ */
+const BATCHED_INSERT_SQL = `WITH r AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(ord integer, id text, space_id text,
+    actor_user_id text, actor_member_id text, actor_user_member_id text, action text, resource_type text, resource_id text,
+    decision text, deny_code text, trace jsonb, request_id text, ip_address text, user_agent text)),
+  stored AS (INSERT INTO audit_logs (${COLUMNS.join(', ')}) SELECT ${COLUMNS.join(', ')} FROM r RETURNING id)
+SELECT r.ord FROM r JOIN stored ON stored.id = r.id`;
+
+/**
+ * Writes audit rows for concurrent requests with group commit: the rows written together share
+ * one INSERT (a BatchedStatement: at the end of the event-loop turn, or behind the INSERT on the
+ * wire), and each caller's promise settles only when the statement holding its own row has
+ * committed (or failed), so an answer never leaves before its record is durable. A row the
+ * database refuses as data fails alone.
  */
 export class AuditWriter {
-  private queue: Array<{ row: AuditRow; resolve: () => void; reject: (error: unknown) => void }> = [];
-  private flushing = false;
-  /** A named statement: parsed once per connection rather than once per batch. */
-  private readonly insert: PreparedStatement<never>;
+  private readonly insert: BatchedStatement<object>;
 
-  constructor(
-    dataSource: DataSource,
-    private readonly maxBatch = 256,
-  ) {
-    this.insert = new PreparedStatement(dataSource, 'plystra_audit_insert', INSERT_SQL);
+  constructor(dataSource: DataSource) {
+    this.insert = new BatchedStatement(dataSource, 'plystra_audit_insert', BATCHED_INSERT_SQL, { maxBatch: 256 });
   }
 
-  write(row: AuditRow): Promise<void> {
-    // Validate before queueing, so one bad trace never fails the rows batched with it.
+  async write(row: AuditRow): Promise<void> {
+    // Validate before queueing, so one bad trace never travels with other rows.
     const secret = findSecretLookingKey(row.trace);
-    if (secret) return Promise.reject(new AuditTraceSecretError(secret));
-    return new Promise<void>((resolve, reject) => {
-      this.queue.push({ row, resolve, reject });
-      if (!this.flushing) {
-        this.flushing = true;
-        void this.flush();
-      }
-    });
-  }
-
-  private async flush(): Promise<void> {
-    do {
-      // The end of this event-loop turn: the rows written during it leave together.
-      await new Promise(setImmediate);
-      const batch = this.queue.splice(0, this.maxBatch);
-      try {
-        // write() has already checked each trace.
-        await this.insert.rows([batchParameter(batch.map((entry) => entry.row))]);
-        for (const entry of batch) entry.resolve();
-      } catch (error) {
-        for (const entry of batch) entry.reject(error);
-      }
-    } while (this.queue.length > 0);
-    this.flushing = false;
+    if (secret) throw new AuditTraceSecretError(secret);
+    await this.insert.row({ ...row, trace: row.trace ?? {} });
   }
 }
