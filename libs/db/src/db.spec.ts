@@ -81,6 +81,15 @@ describe('core schema on a real PostgreSQL', () => {
     expect(statements).toBe(1);
   });
 
+  it('fails only the audit row the database refuses, and stores the rows written with it', async () => {
+    const writer = new AuditWriter(db.dataSource);
+    const ids = Array.from({ length: 12 }, () => newId('audit'));
+    const settled = await Promise.allSettled(ids.map((id, i) => writer.write({ ...batchRow(id), user_agent: i === 5 ? 'bad\u0000agent' : 'ok' })));
+    expect(settled.map((r) => r.status)).toEqual(ids.map((_, i) => (i === 5 ? 'rejected' : 'fulfilled')));
+    const [{ stored }] = await db.dataSource.query(`SELECT count(*)::int AS stored FROM audit_logs WHERE id = ANY($1)`, [ids]);
+    expect(stored).toBe(11);
+  });
+
   it('refuses to store a trace with a secret-looking key', async () => {
     const writer = new AuditWriter(db.dataSource);
     await expect(
