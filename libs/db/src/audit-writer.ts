@@ -38,39 +38,25 @@ function assertNoSecrets(rows: AuditRow[]): void {
 }
 
 /**
- * One multi-row INSERT for a batch: the rows travel as a single JSON parameter, so the statement
- * text (and its prepared plan) is the same for any batch size and nothing is escaped twice.
+ * One multi-row INSERT: the rows travel as a single JSON parameter, so the statement text (and its
+ * prepared plan) is the same for any batch size and nothing is escaped twice. Each row carries its
+ * position `ord`, and the statement answers one row per stored row, so concurrent writers can
+ * share it as a BatchedStatement; its answer arrives only once the statement has committed.
  */
-const INSERT_SQL = `INSERT INTO audit_logs (${COLUMNS.join(', ')})
-  SELECT ${COLUMNS.join(', ')} FROM jsonb_to_recordset($1::jsonb) AS r(id text, space_id text, actor_user_id text,
-    actor_member_id text, actor_user_member_id text, action text, resource_type text, resource_id text, decision text,
-    deny_code text, trace jsonb, request_id text, ip_address text, user_agent text)`;
+const INSERT_SQL = `WITH r AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(ord integer, id text, space_id text,
+    actor_user_id text, actor_member_id text, actor_user_member_id text, action text, resource_type text, resource_id text,
+    decision text, deny_code text, trace jsonb, request_id text, ip_address text, user_agent text)),
+  stored AS (INSERT INTO audit_logs (${COLUMNS.join(', ')}) SELECT ${COLUMNS.join(', ')} FROM r RETURNING id)
+SELECT r.ord FROM r JOIN stored ON stored.id = r.id`;
 
-function batchParameter(rows: AuditRow[]): string {
-  return JSON.stringify(rows.map((row) => ({ ...row, trace: row.trace ?? {} })));
-}
-
-function insertChecked(manager: EntityManager | DataSource, rows: AuditRow[]): Promise<unknown> {
-  return manager.query(INSERT_SQL, [batchParameter(rows)]);
-}
+const insertable = (row: AuditRow) => ({ ...row, trace: row.trace ?? {} });
 
 /** Inserts audit rows inside the caller's transaction (management mutations use this). */
 export async function insertAuditRows(manager: EntityManager | DataSource, rows: AuditRow[]): Promise<void> {
   if (rows.length === 0) return;
   assertNoSecrets(rows);
-  await insertChecked(manager, rows);
+  await manager.query(INSERT_SQL, [JSON.stringify(rows.map((row, i) => ({ ...insertable(row), ord: i + 1 })))]);
 }
-
-/**
- * The group-commit form of the INSERT: each row carries its `ord`, and the statement answers one
- * row per stored audit row, so concurrent writers share it as a BatchedStatement. Its answer
- * arrives only once the statement has committed.
- */
-const BATCHED_INSERT_SQL = `WITH r AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(ord integer, id text, space_id text,
-    actor_user_id text, actor_member_id text, actor_user_member_id text, action text, resource_type text, resource_id text,
-    decision text, deny_code text, trace jsonb, request_id text, ip_address text, user_agent text)),
-  stored AS (INSERT INTO audit_logs (${COLUMNS.join(', ')}) SELECT ${COLUMNS.join(', ')} FROM r RETURNING id)
-SELECT r.ord FROM r JOIN stored ON stored.id = r.id`;
 
 /**
  * Writes audit rows for concurrent requests with group commit: the rows written together share
@@ -83,13 +69,13 @@ export class AuditWriter {
   private readonly insert: BatchedStatement<object>;
 
   constructor(dataSource: DataSource) {
-    this.insert = new BatchedStatement(dataSource, 'plystra_audit_insert', BATCHED_INSERT_SQL, { maxBatch: 256 });
+    this.insert = new BatchedStatement(dataSource, 'plystra_audit_insert', INSERT_SQL, { maxBatch: 256 });
   }
 
   async write(row: AuditRow): Promise<void> {
     // Validate before queueing, so one bad trace never travels with other rows.
     const secret = findSecretLookingKey(row.trace);
     if (secret) throw new AuditTraceSecretError(secret);
-    await this.insert.row({ ...row, trace: row.trace ?? {} });
+    await this.insert.row(insertable(row));
   }
 }
