@@ -28,6 +28,8 @@ describe('Core sign-in (HTTP, real PostgreSQL)', () => {
       },
     ]);
     expect(JSON.stringify(res.body)).not.toContain('password_hash');
+    const [{ last_login_at: lastLogin }] = await core.db.dataSource.query(`SELECT last_login_at FROM users WHERE id = 'user_alice'`);
+    expect(Math.abs(new Date(lastLogin).getTime() - Date.now())).toBeLessThan(60_000);
     const context = await core.http.get('/api/v1/actor/context').set('Authorization', `Bearer ${data.access_token}`).expect(200);
     expect(context.body.data.actor.user_member_id).toBe('um_alice_finance_reviewer');
     expect(context.body.data.session_id).toMatch(/^sess_[0-9a-f]{64}$/);

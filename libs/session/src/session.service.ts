@@ -102,12 +102,14 @@ export class SessionService {
     this.accessLookup = new BatchedStatement(dataSource, 'plystra_session_access_lookup', ACCESS_LOOKUP_SQL);
   }
 
+  /** Opens a session for a user who has just signed in, and stamps their `last_login_at`, in one statement. */
   async create(userId: string, actor: Actor | null, client: ClientInfo, db: Db = this.dataSource): Promise<IssuedTokens> {
     const id = newOpaqueToken(SESSION_ID_PREFIX);
     const access = newOpaqueToken(ACCESS_TOKEN_PREFIX);
     const refresh = newOpaqueToken(REFRESH_TOKEN_PREFIX);
     const [row] = await db.query(
-      `INSERT INTO sessions (id, user_id, active_space_id, active_member_id, active_user_member_id, access_token_hash,
+      `WITH signed_in AS (UPDATE users SET last_login_at = now() WHERE id = $2)
+       INSERT INTO sessions (id, user_id, active_space_id, active_member_id, active_user_member_id, access_token_hash,
                              refresh_token_hash, expires_at, refresh_expires_at, ip, user_agent)
        VALUES ($1, $2, $3, $4, $5, $6, $7, now() + make_interval(secs => $8), now() + make_interval(secs => $9), $10, $11)
        RETURNING expires_at, refresh_expires_at`,

@@ -82,7 +82,6 @@ export class SignInService {
     }
     const actor = actorOf(members[0]);
     const tokens = await this.sessions.create(user.id, actor, client, db);
-    await db.query(`UPDATE users SET last_login_at = now() WHERE id = $1`, [user.id]);
     const { session_id, ...rest } = tokens;
     return { sessionId: session_id, bundle: { ...rest, user: { id: user.id, email: user.email, status: user.status }, actor, available_members: members } };
   }
