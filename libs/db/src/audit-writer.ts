@@ -1,6 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { findSecretLookingKey } from './governed-json';
-import { BatchedStatement } from './batched-statement';
+import { BatchedStatement, batchParameter } from './batched-statement';
 
 export interface AuditRow {
   id: string;
@@ -40,22 +40,24 @@ function assertNoSecrets(rows: AuditRow[]): void {
 /**
  * One multi-row INSERT: the rows travel as a single JSON parameter, so the statement text (and its
  * prepared plan) is the same for any batch size and nothing is escaped twice. Each row carries its
- * position `ord`, and the statement answers one row per stored row, so concurrent writers can
- * share it as a BatchedStatement; its answer arrives only once the statement has committed.
+ * position `ord`, and the statement answers each `ord` (a data-modifying WITH always runs to
+ * completion, so an answer means every row is stored), so concurrent writers can share it as a
+ * BatchedStatement; its answer arrives only once the statement has committed.
  */
 const INSERT_SQL = `WITH r AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(ord integer, id text, space_id text,
     actor_user_id text, actor_member_id text, actor_user_member_id text, action text, resource_type text, resource_id text,
     decision text, deny_code text, trace jsonb, request_id text, ip_address text, user_agent text)),
-  stored AS (INSERT INTO audit_logs (${COLUMNS.join(', ')}) SELECT ${COLUMNS.join(', ')} FROM r RETURNING id)
-SELECT r.ord FROM r JOIN stored ON stored.id = r.id`;
+  stored AS (INSERT INTO audit_logs (${COLUMNS.join(', ')}) SELECT ${COLUMNS.join(', ')} FROM r)
+SELECT ord FROM r`;
 
-const insertable = (row: AuditRow) => ({ ...row, trace: row.trace ?? {} });
+/** A row as the INSERT takes it: a missing trace is stored as `{}` (the column is NOT NULL). */
+const insertable = (row: AuditRow): object => (row.trace == null ? { ...row, trace: {} } : row);
 
 /** Inserts audit rows inside the caller's transaction (management mutations use this). */
 export async function insertAuditRows(manager: EntityManager | DataSource, rows: AuditRow[]): Promise<void> {
   if (rows.length === 0) return;
   assertNoSecrets(rows);
-  await manager.query(INSERT_SQL, [JSON.stringify(rows.map((row, i) => ({ ...insertable(row), ord: i + 1 })))]);
+  await manager.query(INSERT_SQL, [batchParameter(rows.map(insertable))]);
 }
 
 /**

@@ -3,7 +3,7 @@ import { pgErrorInfo } from './pg-errors';
 import { PreparedStatement } from './prepared-statement';
 
 interface Pending<Row> {
-  params: Record<string, unknown>;
+  params: object;
   resolve: (row: Row) => void;
   reject: (error: unknown) => void;
 }
@@ -19,6 +19,11 @@ export interface BatchedStatementOptions {
   patienceMs?: number;
   /** The most calls one batch carries. */
   maxBatch?: number;
+}
+
+/** The one JSON parameter of a batched statement: each call's parameters plus its 1-based position `ord`. */
+export function batchParameter(calls: Array<object>): string {
+  return JSON.stringify(calls.map((params, i) => ({ ...params, ord: i + 1 })));
 }
 
 /**
@@ -60,7 +65,7 @@ export class BatchedStatement<Row> {
   }
 
   /** The row of one call, given that call's parameters by name. */
-  row(params: Record<string, unknown>): Promise<Row> {
+  row(params: object): Promise<Row> {
     return new Promise<Row>((resolve, reject) => {
       this.queue.push({ params, resolve, reject });
       this.dispatchSoon();
@@ -117,7 +122,7 @@ export class BatchedStatement<Row> {
   }
 
   private async execute(batch: Array<Pending<Row>>): Promise<Row[]> {
-    const rows = await this.statement.rows([JSON.stringify(batch.map((call, i) => ({ ...call.params, ord: i + 1 })))]);
+    const rows = await this.statement.rows([batchParameter(batch.map((call) => call.params))]);
     const ordered = new Array<Row>(batch.length);
     for (const { ord, ...row } of rows) ordered[Number(ord) - 1] = row as unknown as Row;
     for (let i = 0; i < batch.length; i++) {
