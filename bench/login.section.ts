@@ -23,7 +23,7 @@ const EMAIL = 'alice@example.com';
 const WORKLOAD = 'password login';
 const SESSION_SECRET = 'bench-session-secret-0123456789abcdef';
 const p = DEFAULT_ARGON2_PARAMS;
-/** As many derivations in flight as Core's PasswordHasher gate allows (libs/session/src/password.ts). */
+/** As many derivations in flight as Core's PasswordHasher runs at once, one per hashing thread (libs/session/src/password.ts). */
 const GATE = Math.max(1, Math.floor(availableParallelism() / p.parallelism));
 
 const derive = (i: number) =>
@@ -125,7 +125,7 @@ export const runLoginSection: BenchSection = async (ctx) => {
 
     const coreLoginTarget: Target = { url: `${core.url}/api/v1/auth/login`, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: EMAIL, password: DEMO_PASSWORD }) };
     // After a flood the service may still be hashing requests the load generator gave up on; one
-    // more login waits behind them (Core's gate and the thread pool are first in, first out), so
+    // more login waits behind them (Core's hashing threads are first in, first out), so
     // the next measurement starts on an idle machine.
     const drain = async (target: Target) => void (await fetch(target.url, { method: 'POST', headers: target.headers, body: target.body, signal: AbortSignal.timeout(60_000) })).text();
     const coreRun = async (duration: number) => {
@@ -195,7 +195,7 @@ export const runLoginSection: BenchSection = async (ctx) => {
     );
     const non2xx = [...coreFloods, ...baFloods].reduce((sum, f) => sum + f.non2xx, 0);
     notes.push(
-      `Hash cost equalised: both systems derive Argon2id m=${p.memoryKiB} KiB, t=${p.iterations}, p=${p.parallelism}, 32-byte output with @node-rs/argon2 (async, libuv thread pool). Core uses its own PasswordHasher (at most ${GATE} derivation(s) in flight, its gate: cores ÷ p); Better Auth uses the same parameters through emailAndPassword.password.hash/verify with @node-rs/argon2's hash/verify (PHC string), ungated, as its documentation shows a custom hasher.`,
+      `Hash cost equalised: both systems derive Argon2id m=${p.memoryKiB} KiB, t=${p.iterations}, p=${p.parallelism}, 32-byte output with @node-rs/argon2. Core uses its own PasswordHasher (${GATE} worker thread(s) deriving one at a time, cores ÷ p, at nice +10 below its event loop); Better Auth uses the same parameters through emailAndPassword.password.hash/verify with @node-rs/argon2's async hash/verify on libuv's thread pool (PHC string), ungated, as its documentation shows a custom hasher.`,
       `Bound: concurrent Argon2id derivations per second in the bench process with ${GATE} in flight (what Core's gate allows, each derivation computing its ${p.parallelism} lanes), timed for ${seconds} s per round, interleaved with the floods while both services idle; median of ${rounds}. The textbook "cores ÷ time per hash" would be ${naiveBound.toFixed(1)}/s here, but a p=${p.parallelism} hash already occupies ${p.parallelism} lanes, so it overstates what the machine can do (the cores-busy row is the bench process's CPU time over wall time while it derives). The 2×-the-gate row shows whether more hashes in flight would help (${pct(overGate.perSecond / boundRate)} of the bound).`,
       `Load: autocannon in its own process (bench/load.ts), ${connections} connections (4 per core), ${seconds} s per run, ${rounds} interleaved round(s) with a rotating order, medians reported; the health probe is a second load process sending 50 evenly spaced req/s (open loop) on at most 2 connections during each Core flood (Better Auth's /api/auth/ok probed the same way). ${non2xx} non-2xx answers in all timed floods.`,
       `Both on the same PostgreSQL server, each in its own database; Core with its production module, pool 10; Better Auth ${BETTER_AUTH_VERSION} on node:http through toNodeHandler, pg Pool of 10, schema from its own getMigrations().runMigrations(), database-backed rate limiting on (limits set high, as the bench raises Core's login failure limit to 1000), x-forwarded-for as client IP, secure cookies off only because the bench speaks loopback HTTP, telemetry off. Better Auth's sign-in answers with a session token and Set-Cookie; Core's with its login bundle (access + refresh token, actor, members).`,
@@ -206,7 +206,7 @@ export const runLoginSection: BenchSection = async (ctx) => {
     notes.push(`Machine load (1-minute load average, ${availableParallelism()} cores, shared with other work): ${loadAtStart.toFixed(2)} at the start of the section, ${loadavg()[0].toFixed(2)} after the timed rounds.`);
     if (!loginPass) {
       notes.push(
-        `Reading of the login gap: with ${GATE} derivation(s) in flight, the next derivation starts only when Core's event loop handles the completion of the previous one (the gate's hand-over), so every millisecond the loop spends on other requests' SQL results, session inserts and audit rows between two derivations leaves the hashing threads idle, and the rest of each login (HTTP, 4+ SQL statements, HMACs) competes with the derivation for the same cores; the bench-process bound has an idle loop and no other work.`,
+        `Reading of the login gap: a derivation keeps about two cores busy, so the rest of each login (HTTP, 4+ SQL statements in Core and PostgreSQL, HMACs) and the load generators take their CPU from it; Core's hashing threads run at nice +10, so that work, and the health probe, go first (the price: a derivation's lanes wait whenever another thread wants a core). The bench-process bound has an idle machine.`,
       );
     }
     if (!loginPass || !healthPass) {
@@ -221,7 +221,7 @@ export const runLoginSection: BenchSection = async (ctx) => {
         await core.stop();
         core = null;
         notes.push(
-          `Profile (node --cpu-prof, Core under a ${profileSeconds} s login flood, start-up included, ${profiled.loginsPerSecond.toFixed(1)} logins/s, health p99 ${profiled.sideP99} ms): main-thread self time — ${profileTop(dir, 8).join('; ')}. Argon2id runs on libuv worker threads, which the V8 profile does not sample: a large (idle) share means the event loop waits on the hashing threads, not on JavaScript. Profiles in ${dir}.`,
+          `Profile (node --cpu-prof, Core under a ${profileSeconds} s login flood, start-up included, ${profiled.loginsPerSecond.toFixed(1)} logins/s, health p99 ${profiled.sideP99} ms): main-thread self time — ${profileTop(dir, 8).join('; ')}. Argon2id runs on Core's hashing worker thread ([worker eval] in the profile: the synchronous derivation) and the lane threads it starts, which the V8 profile does not sample; a large (idle) share on the main thread means the event loop waits on the hashing threads, not on JavaScript. Profiles in ${dir}.`,
         );
       } catch (error) {
         notes.push(`Profiling failed: ${(error as Error).message}`);

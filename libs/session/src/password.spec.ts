@@ -1,4 +1,5 @@
-import { Gate, PasswordHasher, decodeArgon2id, encodeArgon2id, passwordPolicyProblem } from './password';
+import { readFileSync, readdirSync } from 'node:fs';
+import { PasswordHasher, decodeArgon2id, encodeArgon2id, passwordPolicyProblem } from './password';
 
 describe('PasswordHasher (Argon2id in Core format)', () => {
   const hasher = new PasswordHasher();
@@ -46,24 +47,31 @@ describe('PasswordHasher concurrency', () => {
   });
 });
 
-describe('Gate', () => {
-  it('never lets more than its limit run at once, and runs every task in order', async () => {
-    const gate = new Gate(2);
-    let active = 0;
-    let peak = 0;
-    const order: number[] = [];
-    await Promise.all(
-      Array.from({ length: 10 }, (_, i) =>
-        gate.run(async () => {
-          active++;
-          peak = Math.max(peak, active);
-          await new Promise((r) => setTimeout(r, 5));
-          order.push(i);
-          active--;
-        }),
-      ),
-    );
-    expect(peak).toBe(2);
-    expect(order).toHaveLength(10);
+/** The nice value of each thread of this process, read from /proc (field 19 of each task's stat). */
+function threadNiceValues(): number[] {
+  return readdirSync('/proc/self/task').flatMap((tid) => {
+    try {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      return [Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])];
+    } catch {
+      return []; // the thread ended between the listing and the read
+    }
+  });
+}
+
+describe('PasswordHasher threads', () => {
+  it('derives below the event loop priority, so other work takes the CPU first', async () => {
+    const hasher = new PasswordHasher(undefined, 1);
+    const seen = new Set<number>();
+    let done = false;
+    const hashing = hasher.hash('a password hashed at low priority').finally(() => (done = true));
+    while (!done) {
+      for (const nice of threadNiceValues()) seen.add(nice);
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    await hashing;
+    expect(Math.max(...seen)).toBe(10);
+    const main = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    expect(Number(main.slice(main.lastIndexOf(')') + 2).split(' ')[16])).toBe(0);
   });
 });

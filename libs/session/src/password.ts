@@ -1,11 +1,12 @@
-import { Algorithm, hashRaw } from '@node-rs/argon2';
+import { Algorithm, type Options } from '@node-rs/argon2';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
 
 /**
  * Argon2id in Core's exact format: `argon2id$v=19$m=65536,t=3,p=2$<salt>$<hash>` (unpadded
- * standard base64, no leading `$`). Hashing runs on libuv's thread pool (@node-rs/argon2's async
- * API), never on the event loop.
+ * standard base64, no leading `$`). Hashing runs on worker threads (see DerivationThread), never on
+ * the event loop.
  */
 export interface Argon2Params {
   memoryKiB: number;
@@ -50,38 +51,86 @@ export function decodeArgon2id(encoded: string): Decoded | null {
 }
 
 /**
- * At most this many derivations run at once; the rest wait in order. Each derivation already
- * computes its lanes on `parallelism` threads, so running more than cores ÷ parallelism at once
- * only thrashes the CPUs and memory bandwidth, slows every login, and starves the event loop.
+ * Argon2id derivations run on their own worker threads, one derivation at a time per thread, at a
+ * lower CPU priority than the event loop (a nice increment; each derivation's lane threads inherit
+ * it). A login flood then takes the CPU only when nothing else wants it: health probes, checks and
+ * the rest of each login, including the PostgreSQL statements, go first. The next queued derivation
+ * starts on the thread as soon as the previous one ends, without waiting for the event loop.
  */
-export class Gate {
-  private active = 0;
-  private readonly waiting: Array<() => void> = [];
+const DERIVATION_NICE = 10;
+/** A thread with nothing to derive for this long ends (it holds about 10 MB); the next derivation starts a new one. */
+const IDLE_THREAD_MS = 30_000;
 
-  constructor(private readonly limit: number) {}
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { hashRawSync } = require(workerData.argon2);
+try { require('node:os').setPriority(0, workerData.nice); } catch {}
+parentPort.on('message', ({ id, password, options }) => {
+  try { parentPort.postMessage({ id, hash: hashRawSync(password, options) }); }
+  catch (error) { parentPort.postMessage({ id, error: String((error && error.message) || error) }); }
+});`;
 
-  async run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    else this.active++;
-    try {
-      return await task();
-    } finally {
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.active--;
-    }
+interface Pending {
+  resolve: (hash: Buffer) => void;
+  reject: (error: Error) => void;
+}
+
+class DerivationThread {
+  private worker: Worker | null = null;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 0;
+  private idleTimer: NodeJS.Timeout | null = null;
+
+  get queued(): number {
+    return this.pending.size;
+  }
+
+  derive(password: string, options: Options): Promise<Buffer> {
+    const worker = this.worker ?? this.start();
+    const id = this.nextId++;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    if (this.pending.size === 0) worker.ref();
+    return new Promise<Buffer>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      worker.postMessage({ id, password, options });
+    });
+  }
+
+  /** Lets the process exit while nothing is pending, and ends the thread after a while idle. */
+  private rest(worker: Worker): void {
+    worker.unref();
+    this.idleTimer = setTimeout(() => {
+      this.worker = null;
+      void worker.terminate();
+    }, IDLE_THREAD_MS).unref();
+  }
+
+  private start(): Worker {
+    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { argon2: require.resolve('@node-rs/argon2'), nice: DERIVATION_NICE } });
+    worker.unref();
+    worker.on('message', ({ id, hash, error }: { id: number; hash?: Uint8Array; error?: string }) => {
+      const call = this.pending.get(id);
+      if (!call) return;
+      this.pending.delete(id);
+      if (this.pending.size === 0) this.rest(worker);
+      if (hash) call.resolve(Buffer.from(hash.buffer, hash.byteOffset, hash.byteLength));
+      else call.reject(new Error(`Argon2id derivation failed: ${error}`));
+    });
+    const fail = (error: Error) => {
+      if (this.worker !== worker) return;
+      this.worker = null;
+      for (const call of this.pending.values()) call.reject(error);
+      this.pending.clear();
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`Argon2id thread exited with code ${code}`)));
+    this.worker = worker;
+    return worker;
   }
 }
 
-function derive(password: string, params: Argon2Params, salt: Buffer, length: number): Promise<Buffer> {
-  return hashRaw(password, {
-    algorithm: Algorithm.Argon2id,
-    memoryCost: params.memoryKiB,
-    timeCost: params.iterations,
-    parallelism: params.parallelism,
-    outputLen: length,
-    salt,
-  });
+function argon2Options(params: Argon2Params, salt: Buffer, length: number): Options {
+  return { algorithm: Algorithm.Argon2id, memoryCost: params.memoryKiB, timeCost: params.iterations, parallelism: params.parallelism, outputLen: length, salt };
 }
 
 export interface PasswordVerification {
@@ -91,22 +140,27 @@ export interface PasswordVerification {
 }
 
 export class PasswordHasher {
-  private readonly decoy: Promise<string>;
-  private readonly gate: Gate;
+  /** Verified for unknown accounts so timing reveals nothing: the same parameters, so the same work. */
+  private readonly decoy: Decoded;
+  private readonly threads: DerivationThread[];
 
+  /**
+   * `maxConcurrent` derivations run at once at most (one per thread); the rest wait in order. Each
+   * derivation already computes its lanes on `parallelism` threads, so running more than
+   * cores ÷ parallelism at once only thrashes the CPUs and memory bandwidth and slows every login.
+   */
   constructor(
     private readonly params: Argon2Params = DEFAULT_ARGON2_PARAMS,
     maxConcurrent = Math.max(1, Math.floor(availableParallelism() / params.parallelism)),
   ) {
-    this.gate = new Gate(maxConcurrent);
-    // A real hash at the current parameters, verified for unknown accounts so timing reveals nothing.
-    this.decoy = this.hash(randomBytes(24).toString('hex'));
-    this.decoy.catch(() => undefined);
+    this.threads = Array.from({ length: maxConcurrent }, () => new DerivationThread());
+    // A random 32-byte "hash" that no password derives to (a 2^-256 chance): no derivation at start-up.
+    this.decoy = { params, salt: randomBytes(SALT_BYTES), hash: randomBytes(KEY_BYTES) };
   }
 
   async hash(password: string): Promise<string> {
     const salt = randomBytes(SALT_BYTES);
-    return encodeArgon2id(this.params, salt, await this.gate.run(() => derive(password, this.params, salt, KEY_BYTES)));
+    return encodeArgon2id(this.params, salt, await this.derive(password, this.params, salt, KEY_BYTES));
   }
 
   async verify(password: string, encoded: string | null | undefined): Promise<PasswordVerification> {
@@ -115,7 +169,7 @@ export class PasswordHasher {
       await this.decoyVerify(password);
       return { ok: false, needsRehash: false };
     }
-    const derived = await this.gate.run(() => derive(password, decoded.params, decoded.salt, decoded.hash.length));
+    const derived = await this.derive(password, decoded.params, decoded.salt, decoded.hash.length);
     const ok = timingSafeEqual(derived, decoded.hash);
     const p = decoded.params;
     const needsRehash =
@@ -125,8 +179,13 @@ export class PasswordHasher {
 
   /** Spends the same work as a real verification and always fails. */
   async decoyVerify(password: string): Promise<void> {
-    const decoded = decodeArgon2id(await this.decoy)!;
-    await this.gate.run(() => derive(password, decoded.params, decoded.salt, decoded.hash.length));
+    const { params, salt, hash } = this.decoy;
+    await this.derive(password, params, salt, hash.length);
+  }
+
+  private derive(password: string, params: Argon2Params, salt: Buffer, length: number): Promise<Buffer> {
+    const thread = this.threads.reduce((least, t) => (t.queued < least.queued ? t : least));
+    return thread.derive(password, argon2Options(params, salt, length));
   }
 }
 
