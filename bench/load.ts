@@ -3,7 +3,6 @@ import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { join } from 'node:path';
-import { root } from './support';
 
 /** One load run, passed to a separate process as a JSON file. */
 export interface LoadPlan {
@@ -183,12 +182,17 @@ async function paced(plan: LoadPlan): Promise<LoadResult> {
   };
 }
 
-/** Runs the plan in a separate Node process, so the load generator never shares an event loop with a server under test or the orchestrator. */
+/**
+ * Runs the plan in a separate Node process, so the load generator never shares an event loop with a
+ * server under test or the orchestrator. This file imports nothing of the product: a load process
+ * that loaded the database libraries spent over a second of CPU starting, on the cores the measured
+ * services share, while the other load process of a pair (a flood and its probe) was already timing.
+ */
 export async function loadFromChild(plan: LoadPlan, work: string): Promise<LoadResult> {
   const file = join(work, `load-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.json`);
   writeFileSync(file, JSON.stringify(plan));
   await new Promise<void>((done, fail) => {
-    const child = spawn(process.execPath, [join(root, 'dist/bench/load.js'), file], { stdio: ['ignore', 'ignore', 'inherit'] });
+    const child = spawn(process.execPath, [__filename, file], { stdio: ['ignore', 'ignore', 'inherit'] });
     child.once('exit', (code) => (code === 0 ? done() : fail(new Error(`load generator exited with ${code}`))));
   });
   return JSON.parse(readFileSync(`${file}.out`, 'utf8'));

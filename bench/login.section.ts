@@ -149,10 +149,15 @@ export const runLoginSection: BenchSection = async (ctx) => {
     const bound: Array<{ perSecond: number; p50: number; coresBusy: number }> = [];
     const coreFloods: Flood[] = [];
     const baFloods: Flood[] = [];
+    // The same probe with no flood: what this machine gives a route that does nothing, for scale.
+    const quietP99: number[] = [];
+    const quietProbe = async () =>
+      void quietP99.push((await loadFromChild({ url: `${core!.url}/api/v1/health`, connections: 2, overallRate: 50, durationSeconds: seconds }, ctx.work)).latencyMs.p99);
     const steps: Array<[string, () => Promise<void>]> = [
       ['Argon2id bound', async () => void bound.push(await hashRate(GATE, seconds))],
       ['Plystra Core', async () => void coreFloods.push(await coreRun(seconds))],
       ['Better Auth', async () => void baFloods.push(await baRun(seconds))],
+      ['Core health, no flood', quietProbe],
     ];
     for (let round = 0; round < rounds; round++) {
       // Interleaved, and the order rotates so that no system always runs first.
@@ -182,6 +187,7 @@ export const runLoginSection: BenchSection = async (ctx) => {
       { workload: WORKLOAD, system: 'Plystra Core (Express)', metric: 'logins/s at saturation', value: coreRate, unit: '/s', ratio: coreRate / boundRate, ratioTo: 'hashing bound' },
       { workload: WORKLOAD, system: 'Plystra Core (Express)', metric: 'login p50 / p99', value: m(coreFloods, 'p50'), unit: `/ ${m(coreFloods, 'p99')} ms` },
       { workload: WORKLOAD, system: 'Plystra Core (Express)', metric: 'GET /api/v1/health p99 during the flood', value: healthP99, unit: 'ms' },
+      { workload: WORKLOAD, system: 'Plystra Core (Express)', metric: 'GET /api/v1/health p99, same probe, no flood', value: median(quietP99), unit: 'ms' },
       { workload: WORKLOAD, system: `Better Auth ${BETTER_AUTH_VERSION} (node:http)`, metric: 'sign-ins/s at saturation', value: baRate, unit: '/s', ratio: baRate / boundRate, ratioTo: 'hashing bound' },
       { workload: WORKLOAD, system: `Better Auth ${BETTER_AUTH_VERSION} (node:http)`, metric: 'sign-in p50 / p99', value: m(baFloods, 'p50'), unit: `/ ${m(baFloods, 'p99')} ms` },
       { workload: WORKLOAD, system: `Better Auth ${BETTER_AUTH_VERSION} (node:http)`, metric: 'GET /api/auth/ok p99 during the flood', value: m(baFloods, 'sideP99'), unit: 'ms' },
@@ -197,7 +203,7 @@ export const runLoginSection: BenchSection = async (ctx) => {
     notes.push(
       `Hash cost equalised: both systems derive Argon2id m=${p.memoryKiB} KiB, t=${p.iterations}, p=${p.parallelism}, 32-byte output with @node-rs/argon2. Core uses its own PasswordHasher (${GATE} worker thread(s) deriving one at a time, cores ÷ p, at nice +10 below its event loop); Better Auth uses the same parameters through emailAndPassword.password.hash/verify with @node-rs/argon2's async hash/verify on libuv's thread pool (PHC string), ungated, as its documentation shows a custom hasher.`,
       `Bound: concurrent Argon2id derivations per second in the bench process with ${GATE} in flight (what Core's gate allows, each derivation computing its ${p.parallelism} lanes), timed for ${seconds} s per round, interleaved with the floods while both services idle; median of ${rounds}. The textbook "cores ÷ time per hash" would be ${naiveBound.toFixed(1)}/s here, but a p=${p.parallelism} hash already occupies ${p.parallelism} lanes, so it overstates what the machine can do (the cores-busy row is the bench process's CPU time over wall time while it derives). The 2×-the-gate row shows whether more hashes in flight would help (${pct(overGate.perSecond / boundRate)} of the bound).`,
-      `Load: autocannon in its own process (bench/load.ts), ${connections} connections (4 per core), ${seconds} s per run, ${rounds} interleaved round(s) with a rotating order, medians reported; the health probe is a second load process sending 50 evenly spaced req/s (open loop) on at most 2 connections during each Core flood (Better Auth's /api/auth/ok probed the same way). ${non2xx} non-2xx answers in all timed floods.`,
+      `Load: autocannon in its own process (bench/load.ts), ${connections} connections (4 per core), ${seconds} s per run, ${rounds} interleaved round(s) with a rotating order, medians reported; the health probe is a second load process sending 50 evenly spaced req/s (open loop) on at most 2 connections during each Core flood (Better Auth's /api/auth/ok probed the same way), and once per round alone, with no flood. ${non2xx} non-2xx answers in all timed floods.`,
       `Both on the same PostgreSQL server, each in its own database; Core with its production module, pool 10; Better Auth ${BETTER_AUTH_VERSION} on node:http through toNodeHandler, pg Pool of 10, schema from its own getMigrations().runMigrations(), database-backed rate limiting on (limits set high, as the bench raises Core's login failure limit to 1000), x-forwarded-for as client IP, secure cookies off only because the bench speaks loopback HTTP, telemetry off. Better Auth's sign-in answers with a session token and Set-Cookie; Core's with its login bundle (access + refresh token, actor, members).`,
       'Not configurable to match, so left as it is: Better Auth 1.7 stores session tokens in its session table as issued (the bearer itself), Plystra stores only an HMAC-SHA256 of its tokens (core.md §6); each system mints one session per sign-in (Plystra: access + refresh token pair).',
       `Same user in both: ${EMAIL} with the same password (Core: seeded demo user; Better Auth: its sign-up endpoint, so its own hasher stored the hash).`,
