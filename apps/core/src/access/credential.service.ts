@@ -4,7 +4,7 @@ import { ApiError, headerOf, bearerToken } from '@plystra/http';
 import { API_KEY_PREFIX, SessionService, TokenHasher } from '@plystra/session';
 import { DataSource } from 'typeorm';
 import { ApiKeyCache } from './api-key.cache';
-import { type ApiKeyRow, type GrantRow, type Principal, heldFromApiKey, heldFromGrants } from './principal';
+import { type ApiKeyRow, type CachedKeyProof, type GrantRow, type Principal, heldFromApiKey, heldFromGrants } from './principal';
 
 export const API_KEY_HASHER = Symbol('API_KEY_HASHER');
 
@@ -41,6 +41,12 @@ export class CredentialService {
   private readonly grantsLookup: PreparedStatement<GrantRow>;
   /** A cached key is re-read at least this often, which also keeps last_used_at to the minute. */
   private readonly keyCache = new ApiKeyCache(LAST_USED_RESOLUTION_SECONDS * 1000);
+  /**
+   * Cache misses in flight, by key HMAC: the checks that miss together (every busy key, each time
+   * its entry ages out) share one read and one last_used_at refresh, instead of queueing on the
+   * key row's lock one UPDATE after another.
+   */
+  private readonly verifying = new Map<string, Promise<ApiKeyRow>>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -72,17 +78,28 @@ export class CredentialService {
     const match = API_KEY_FORMAT.exec(plaintext);
     if (!match) throw ApiError.of('AUTHENTICATION_REQUIRED', 'The API key is not valid.');
     const candidates = this.apiKeyHasher.candidates(plaintext);
-    if (cached) {
-      const hit = this.keyCache.get(candidates[0]);
-      if (hit) {
-        return { type: 'api_key', apiKey: hit.apiKey, held: heldFromApiKey(hit.apiKey), cached: { version: hit.version, reverify: () => this.apiKey(plaintext) } };
-      }
+    if (!cached) return apiKeyPrincipal(await this.verify(match[1], candidates));
+    const hit = this.keyCache.get(candidates[0]);
+    if (hit) return apiKeyPrincipal(hit.apiKey, { version: hit.version, reverify: () => this.apiKey(plaintext) });
+    let verification = this.verifying.get(candidates[0]);
+    if (!verification) {
+      verification = this.verify(match[1], candidates).finally(() => this.verifying.delete(candidates[0]));
+      this.verifying.set(candidates[0], verification);
     }
-    const [row] = await this.apiKeyLookup.rows([match[1], candidates, LAST_USED_RESOLUTION_SECONDS]);
+    return apiKeyPrincipal(await verification);
+  }
+
+  /** Reads the key from the database (refreshing last_used_at at most once a minute) and caches it. */
+  private async verify(keyId: string, candidates: string[]): Promise<ApiKeyRow> {
+    const [row] = await this.apiKeyLookup.rows([keyId, candidates, LAST_USED_RESOLUTION_SECONDS]);
     if (!row) throw ApiError.of('AUTHENTICATION_REQUIRED', 'The API key is not valid.');
     if (row.refresh_last_used) await this.dataSource.query(`UPDATE api_keys SET last_used_at = now() WHERE id = $1`, [row.id]);
     const { refresh_last_used: _r, expires_at: expiresAt, key_version: version, ...apiKey } = row;
     this.keyCache.set(candidates[0], apiKey, version, expiresAt);
-    return { type: 'api_key', apiKey, held: heldFromApiKey(apiKey) };
+    return apiKey;
   }
+}
+
+function apiKeyPrincipal(apiKey: ApiKeyRow, cached?: CachedKeyProof): Principal {
+  return { type: 'api_key', apiKey, held: heldFromApiKey(apiKey), ...(cached && { cached }) };
 }

@@ -62,6 +62,37 @@ describe('API keys held in memory for authorization checks (two Core replicas, o
     expectError(await check(a, key.header), 401, 'AUTHENTICATION_REQUIRED');
   });
 
+  it('checks that miss the cache together share one key read and one last_used_at refresh', async () => {
+    const key = await spaceKey();
+    const q = (sql: string, params?: unknown[]) => a.db.dataSource.query(sql, params);
+    // A test-only trigger counts the writes to the key row.
+    await q(`CREATE TABLE test_key_writes (key_id text NOT NULL)`);
+    await q(`CREATE FUNCTION test_count_key_write() RETURNS trigger LANGUAGE plpgsql AS $$
+               BEGIN INSERT INTO test_key_writes VALUES (NEW.id); RETURN NULL; END $$`);
+    await q(`CREATE TRIGGER test_key_write AFTER UPDATE ON api_keys FOR EACH ROW EXECUTE FUNCTION test_count_key_write()`);
+    // The key row stays locked while the checks arrive, so the first refresh cannot finish (and
+    // fill the cache) before the others have missed it too.
+    const locker = a.db.dataSource.createQueryRunner();
+    await locker.connect();
+    try {
+      await locker.startTransaction();
+      await locker.query(`SELECT 1 FROM api_keys WHERE id = $1 FOR UPDATE`, [key.id]);
+      const pending = Promise.all(Array.from({ length: 20 }, () => check(a, key.header).then((r) => r.status)));
+      await new Promise((r) => setTimeout(r, 500));
+      await locker.commitTransaction();
+      expect(await pending).toEqual(Array(20).fill(200));
+      const [{ n }] = await q(`SELECT count(*)::int AS n FROM test_key_writes WHERE key_id = $1`, [key.id]);
+      expect(n).toBe(1);
+      const [{ used }] = await q(`SELECT last_used_at IS NOT NULL AS used FROM api_keys WHERE id = $1`, [key.id]);
+      expect(used).toBe(true);
+    } finally {
+      await locker.release();
+      await q(`DROP TRIGGER test_key_write ON api_keys`);
+      await q(`DROP FUNCTION test_count_key_write()`);
+      await q(`DROP TABLE test_key_writes`);
+    }
+  });
+
   it('the version token changes with what decides a key, not with last_used_at', async () => {
     const key = await spaceKey();
     const start = await version();
