@@ -46,7 +46,12 @@ describe('sessions and sign-in on a real PostgreSQL', () => {
         await insertUserMember(db.dataSource, { userId: user.id, memberId, spaceId: space, isPrimary: primary, expiresAt: usable ? null : new Date(Date.now() - 1000) });
       }
     }
-    const inTransaction = await db.dataSource.transaction((manager) => Promise.all(users.map((u) => availableMembers(manager, u.id))));
+    // One transaction is one connection: its queries go one after another.
+    const inTransaction = await db.dataSource.transaction(async (manager) => {
+      const lists = [];
+      for (const u of users) lists.push(await availableMembers(manager, u.id));
+      return lists;
+    });
     const concurrent = await Promise.all(users.flatMap((u) => [availableMembers(db.dataSource, u.id), availableMembers(db.dataSource, u.id)]));
     users.forEach((user, i) => {
       expect(inTransaction[i].map((m) => `${m.space_name}/${m.member_display_name}`)).toEqual([`Mid ${i}/Any`, `Alpha ${i}/Delta`, `Alpha ${i}/Omega`, `Zeta ${i}/Beta`]);
