@@ -57,7 +57,7 @@ export function decodeArgon2id(encoded: string): Decoded | null {
  * the rest of each login, including the PostgreSQL statements, go first. The next queued derivation
  * starts on the thread as soon as the previous one ends, without waiting for the event loop.
  */
-const DERIVATION_NICE = Number(process.env.TMP_NICE ?? 10);
+const DERIVATION_NICE = 10;
 /** A thread with nothing to derive for this long ends (it holds about 10 MB); the next derivation starts a new one. */
 const IDLE_THREAD_MS = 30_000;
 
