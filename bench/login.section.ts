@@ -227,7 +227,7 @@ export const runLoginSection: BenchSection = async (ctx) => {
         await core.stop();
         core = null;
         notes.push(
-          `Profile (node --cpu-prof, Core under a ${profileSeconds} s login flood, start-up included, ${profiled.loginsPerSecond.toFixed(1)} logins/s, health p99 ${profiled.sideP99} ms): main-thread self time — ${profileTop(dir, 8).join('; ')}. Argon2id runs on Core's hashing worker thread ([worker eval] in the profile: the synchronous derivation) and the lane threads it starts, which the V8 profile does not sample; a large (idle) share on the main thread means the event loop waits on the hashing threads, not on JavaScript. Profiles in ${dir}.`,
+          `Profile (node --cpu-prof, Core under a ${profileSeconds} s login flood, start-up included, ${profiled.loginsPerSecond.toFixed(1)} logins/s, health p99 ${profiled.sideP99} ms): self time of Core's JavaScript threads, the event loop and the hashing worker together — ${profileTop(dir, 8).join('; ')}. [worker eval] is the hashing worker inside its synchronous derivation; the lane threads a derivation starts are not sampled, and (idle) is time the event loop waited, not JavaScript. Profiles in ${dir}.`,
         );
       } catch (error) {
         notes.push(`Profiling failed: ${(error as Error).message}`);
