@@ -47,12 +47,17 @@ describe('PasswordHasher concurrency', () => {
   });
 });
 
-/** The nice value of each thread of this process, read from /proc (field 19 of each task's stat). */
+/** A thread's nice value, from field 19 of its /proc stat line. */
+function niceOf(tid: string | number): number {
+  const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+}
+
+/** The nice value of each thread of this process. */
 function threadNiceValues(): number[] {
   return readdirSync('/proc/self/task').flatMap((tid) => {
     try {
-      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-      return [Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])];
+      return [niceOf(tid)];
     } catch {
       return []; // the thread ended between the listing and the read
     }
@@ -71,7 +76,6 @@ describe('PasswordHasher threads', () => {
     }
     await hashing;
     expect(Math.max(...seen)).toBe(10);
-    const main = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
-    expect(Number(main.slice(main.lastIndexOf(')') + 2).split(' ')[16])).toBe(0);
+    expect(niceOf(process.pid)).toBe(0); // the main thread
   });
 });
