@@ -87,8 +87,8 @@ interface LoadRow {
 type CandidateRow = [string, string, string, string, string, string, string, string, string, string | null, string, string, string];
 
 /**
- * Flat arrays instead of nested JSON objects: measured on the bench data (8 checks a statement),
- * 199 → 178 µs per check with 3 grants per member and 557 → 400 µs with 50, the bytes halved.
+ * Flat arrays instead of nested JSON objects: half the bytes for PostgreSQL to build and Core to
+ * parse, which matters for a member with many grants (figures in bench/findings.md).
  */
 function candidateOf([roleId, roleKey, roleSpace, permissionId, resource, action, scope, memberRoleId, memberRoleSpace, anchorId, anchorSpace, anchorPath, anchorStatus]: CandidateRow): Candidate {
   return {
