@@ -3,10 +3,11 @@ import { startedServices } from './services';
 
 /**
  * Whether a secret occurs in a text: a six-digit code only as a whole word (not inside a hex id or
- * another token, where six digits in a row happen by chance), anything else as a substring.
+ * another token, and not as the microseconds of a timestamp such as `12:03:05.123456+00:00`, where
+ * six digits in a row happen by chance), anything else as a substring.
  */
 export function occurs(haystack: string, secret: string): boolean {
-  return /^\d{6}$/.test(secret) ? new RegExp(`(?<![0-9A-Za-z])${secret}(?![0-9A-Za-z])`).test(haystack) : haystack.includes(secret);
+  return /^\d{6}$/.test(secret) ? new RegExp(`(?<![0-9A-Za-z.])${secret}(?![0-9A-Za-z])`).test(haystack) : haystack.includes(secret);
 }
 
 /** The labels of the secrets found in a text. */
