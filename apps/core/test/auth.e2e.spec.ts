@@ -138,4 +138,22 @@ describe('login lockout', () => {
       await first.db.drop();
     }
   });
+
+  it('clears the (email, IP) and email counters on success, not the IP ceiling', async () => {
+    const core = await startCore();
+    try {
+      const login = (password: string) => core.http.post('/api/v1/auth/login').set('X-Forwarded-For', '203.0.113.7').send({ ...alice, password });
+      const counters = async () =>
+        (await core.db.dataSource.query(`SELECT key, points FROM auth_rate_limits ORDER BY key`)).map((r: { key: string; points: number }) => `${r.key.split(':')[1]} ${r.points}`);
+      for (let i = 0; i < 7; i++) await login(`wrong-${i}-password`).expect(401);
+      expect(await counters()).toEqual(['email 7', 'ip 7', 'pair 7']);
+      await login(alice.password).expect(200);
+      expect(await counters()).toEqual(['ip 7']);
+      // Seven more failures would have locked the pair (limit 8) had the success not cleared it.
+      for (let i = 0; i < 7; i++) await login(`wrong-again-${i}`).expect(401);
+      expect(await counters()).toEqual(['email 7', 'ip 14', 'pair 7']);
+    } finally {
+      await core.close();
+    }
+  });
 });

@@ -1,6 +1,49 @@
 import { createHash } from 'node:crypto';
+import { PreparedStatement } from '@plystra/db';
 import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import type { DataSource } from 'typeorm';
+
+/** The table of rate-limiter-flexible's PostgreSQL store (Core's migration creates it). */
+export const RATE_LIMIT_TABLE = 'auth_rate_limits';
+
+/** One counter of the store: the limiter that owns it and the key it counts. */
+export type Counter = readonly [limiter: RateLimiterPostgres, key: string];
+
+/** A counter as the library's `get` reports it: points spent, and ms until it expires (-1: never). */
+export interface CounterState {
+  consumedPoints: number;
+  msBeforeNext: number;
+}
+
+/**
+ * Reads and clears several counters in one statement each. The library reads and deletes one key
+ * per statement, and a sign-in checks up to four keys and clears two; these are the same
+ * statements over `key = ANY(...)`, with the library's own key format (`getKey`) and its rule
+ * that a row past its `expire` counts as absent.
+ */
+export class RateLimitCounters {
+  private readonly reads: PreparedStatement<{ key: string; points: number; expire: string | null }>;
+  private readonly deletes: PreparedStatement<never>;
+
+  constructor(dataSource: DataSource) {
+    this.reads = new PreparedStatement(dataSource, 'plystra_rate_limit_read',
+      `SELECT key, points, expire FROM ${RATE_LIMIT_TABLE} WHERE key = ANY($1) AND (expire > $2 OR expire IS NULL)`);
+    this.deletes = new PreparedStatement(dataSource, 'plystra_rate_limit_delete', `DELETE FROM ${RATE_LIMIT_TABLE} WHERE key = ANY($1)`);
+  }
+
+  async read(counters: readonly Counter[]): Promise<Array<CounterState | null>> {
+    const now = Date.now();
+    const rows = new Map((await this.reads.rows([counters.map(([limiter, key]) => limiter.getKey(key)), now])).map((row) => [row.key, row]));
+    return counters.map(([limiter, key]) => {
+      const row = rows.get(limiter.getKey(key));
+      return row ? { consumedPoints: row.points, msBeforeNext: row.expire === null ? -1 : Math.max(Number(row.expire) - now, 0) } : null;
+    });
+  }
+
+  async delete(counters: readonly Counter[]): Promise<void> {
+    await this.deletes.rows([counters.map(([limiter, key]) => limiter.getKey(key))]);
+  }
+}
 
 export interface LoginThrottleLimits {
   /** Failures per (email, IP) within the window that lock the pair. */
@@ -56,13 +99,15 @@ export class LoginThrottle {
   private readonly pair: RateLimiterPostgres;
   private readonly email: RateLimiterPostgres;
   private readonly ip: RateLimiterPostgres;
+  private readonly counters: RateLimitCounters;
 
   constructor(dataSource: DataSource, limits: LoginThrottleLimits, namespace = 'login') {
+    this.counters = new RateLimitCounters(dataSource);
     const make = (keyPrefix: string, failures: number) =>
       new RateLimiterPostgres({
         storeClient: dataSource,
         storeType: 'typeorm',
-        tableName: 'auth_rate_limits',
+        tableName: RATE_LIMIT_TABLE,
         tableCreated: true,
         clearExpiredByTimeout: false,
         keyPrefix: `${namespace}:${keyPrefix}`,
@@ -77,16 +122,16 @@ export class LoginThrottle {
   }
 
   /** Counter keys never hold an address in clear, and stay short whatever the email's length. */
-  private keys(keys: ThrottleKeys) {
+  private keys(keys: ThrottleKeys): [pair: Counter, email: Counter, ip: Counter] {
     const email = createHash('sha256').update(keys.email).digest('hex');
     return [
       [this.pair, `${email}|${keys.ip}`],
       [this.email, email],
       [this.ip, keys.ip],
-    ] as const;
+    ];
   }
 
-  private static lockOf(limiter: RateLimiterPostgres, state: RateLimiterRes | null): LockState {
+  private static lockOf(limiter: RateLimiterPostgres, state: CounterState | null): LockState {
     return state && state.consumedPoints > limiter.points
       ? { locked: true, retryAfterSeconds: Math.ceil(state.msBeforeNext / 1000) }
       : { locked: false, retryAfterSeconds: 0 };
@@ -107,15 +152,19 @@ export class LoginThrottle {
     }
   }
 
-  /** Whether any of the keys is locked now. */
-  async check(keys: ThrottleKeys): Promise<LockState> {
-    const states = await Promise.all(this.keys(keys).map(([limiter, key]) => limiter.get(key)));
+  /**
+   * Whether any of the keys is locked now. `alongside` are other counters the caller needs at the
+   * same moment (the plugin's guess budget); they are read in the same statement and returned in order.
+   */
+  async check(keys: ThrottleKeys, alongside: readonly Counter[] = []): Promise<LockState & { alongside: Array<CounterState | null> }> {
+    const own = this.keys(keys);
+    const states = await this.counters.read([...own, ...alongside]);
     let retry = 0;
-    this.keys(keys).forEach(([limiter], i) => {
+    own.forEach(([limiter], i) => {
       const state = states[i];
       if (state && state.consumedPoints > limiter.points) retry = Math.max(retry, state.msBeforeNext / 1000);
     });
-    return { locked: retry > 0, retryAfterSeconds: Math.ceil(retry) };
+    return { locked: retry > 0, retryAfterSeconds: Math.ceil(retry), alongside: states.slice(own.length) };
   }
 
   /** Records one failure; reports whether it locked any key. */
@@ -134,7 +183,7 @@ export class LoginThrottle {
 
   /** A success clears the pair and the email counters (the per-IP ceiling keeps counting). */
   async succeed(keys: ThrottleKeys): Promise<void> {
-    const [[pair, pairKey], [email, emailKey]] = this.keys(keys);
-    await Promise.all([pair.delete(pairKey), email.delete(emailKey)]);
+    const [pair, email] = this.keys(keys);
+    await this.counters.delete([pair, email]);
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ApiError } from '@plystra/http';
-import { LoginThrottle, type LockState } from '@plystra/session';
+import { LoginThrottle, type LockState, RATE_LIMIT_TABLE } from '@plystra/session';
 import { createHash } from 'node:crypto';
 import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import { DataSource } from 'typeorm';
@@ -63,7 +63,7 @@ export class AuthLimitsService {
       new RateLimiterPostgres({
         storeClient: this.dataSource,
         storeType: 'typeorm',
-        tableName: 'auth_rate_limits',
+        tableName: RATE_LIMIT_TABLE,
         tableCreated: true,
         clearExpiredByTimeout: false,
         keyPrefix,
@@ -105,8 +105,9 @@ export class AuthLimitsService {
   /** Whether the (email, IP) login lock or the email's guess budget refuses a verify now. */
   async verifyLock(email: string, ip: string): Promise<LockState> {
     const l = this.limiters();
-    const [login, guesses] = await Promise.all([l.login.check({ email, ip }), l.guessEmail.get(emailKey(email))]);
-    if (login.locked) return login;
+    const login = await l.login.check({ email, ip }, [[l.guessEmail, emailKey(email)]]);
+    if (login.locked) return { locked: true, retryAfterSeconds: login.retryAfterSeconds };
+    const [guesses] = login.alongside;
     if (guesses && guesses.consumedPoints >= l.guessEmail.points) return { locked: true, retryAfterSeconds: Math.ceil(guesses.msBeforeNext / 1000) };
     return { locked: false, retryAfterSeconds: 0 };
   }
