@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 
 /**
@@ -18,5 +18,16 @@ export class PreparedStatement<Row> {
   async rows(values: unknown[]): Promise<Row[]> {
     const pool = (this.dataSource.driver as PostgresDriver).master as Pool;
     return (await pool.query<Row & object>({ name: this.name, text: this.text, values })).rows;
+  }
+
+  /**
+   * The same on `db`: the named statement when `db` is the DataSource; inside a transaction (an
+   * EntityManager) the same text on the transaction's connection, where a name cannot be shared.
+   */
+  async rowsOn(db: DataSource | EntityManager, values: unknown[]): Promise<Row[]> {
+    if (db === this.dataSource) return this.rows(values);
+    const result: unknown[] = await db.query(this.text, values);
+    // TypeORM answers an UPDATE or DELETE as [rows, affected count], anything else as the rows.
+    return (Array.isArray(result[0]) ? result[0] : result) as Row[];
   }
 }

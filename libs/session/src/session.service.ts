@@ -1,4 +1,4 @@
-import { BatchedStatement } from '@plystra/db';
+import { BatchedStatement, PreparedStatement } from '@plystra/db';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Actor } from './actor';
 import { ACCESS_TOKEN_PREFIX, REFRESH_TOKEN_PREFIX, SESSION_ID_PREFIX, TokenHasher, hasTokenShape, newOpaqueToken } from './tokens';
@@ -86,6 +86,13 @@ const ACCESS_LOOKUP_SQL = `SELECT q.ord, found.*
       WHERE s.access_token_hash = ANY(q.hashes) AND s.revoked_at IS NULL AND u.status = 'active' AND u.deleted_at IS NULL
       LIMIT 1) AS found ON true`;
 
+/** A new session, and the user's `last_login_at`, in one statement. */
+const CREATE_SQL = `WITH signed_in AS (UPDATE users SET last_login_at = now() WHERE id = $2)
+   INSERT INTO sessions (id, user_id, active_space_id, active_member_id, active_user_member_id, access_token_hash,
+                         refresh_token_hash, expires_at, refresh_expires_at, ip, user_agent)
+   VALUES ($1, $2, $3, $4, $5, $6, $7, now() + make_interval(secs => $8), now() + make_interval(secs => $9), $10, $11)
+   RETURNING expires_at, refresh_expires_at`;
+
 /**
  * Opaque sessions shared by Core and the auth plugin: only HMAC hashes of the tokens are stored,
  * so a session minted by either service is accepted, refreshed and revoked by the other.
@@ -93,6 +100,8 @@ const ACCESS_LOOKUP_SQL = `SELECT q.ord, found.*
 export class SessionService {
   /** Runs on every bearer request: concurrent bearers share one named statement. */
   private readonly accessLookup: BatchedStatement<(SessionRow & { expired: boolean }) | { id: null }>;
+  /** Runs on every sign-in. */
+  private readonly createStatement: PreparedStatement<{ expires_at: Date; refresh_expires_at: Date }>;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -100,6 +109,7 @@ export class SessionService {
     private readonly settings: SessionSettings = DEFAULT_SESSION_SETTINGS,
   ) {
     this.accessLookup = new BatchedStatement(dataSource, 'plystra_session_access_lookup', ACCESS_LOOKUP_SQL);
+    this.createStatement = new PreparedStatement(dataSource, 'plystra_session_create', CREATE_SQL);
   }
 
   /** Opens a session for a user who has just signed in, and stamps their `last_login_at`, in one statement. */
@@ -107,15 +117,8 @@ export class SessionService {
     const id = newOpaqueToken(SESSION_ID_PREFIX);
     const access = newOpaqueToken(ACCESS_TOKEN_PREFIX);
     const refresh = newOpaqueToken(REFRESH_TOKEN_PREFIX);
-    const [row] = await db.query(
-      `WITH signed_in AS (UPDATE users SET last_login_at = now() WHERE id = $2)
-       INSERT INTO sessions (id, user_id, active_space_id, active_member_id, active_user_member_id, access_token_hash,
-                             refresh_token_hash, expires_at, refresh_expires_at, ip, user_agent)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, now() + make_interval(secs => $8), now() + make_interval(secs => $9), $10, $11)
-       RETURNING expires_at, refresh_expires_at`,
-      [id, userId, actor?.space_id ?? null, actor?.member_id ?? null, actor?.user_member_id ?? null, this.hasher.hash(access),
-        this.hasher.hash(refresh), this.settings.accessTtlSeconds, this.settings.refreshTtlSeconds, client.ip, client.userAgent],
-    );
+    const [row] = await this.createStatement.rowsOn(db, [id, userId, actor?.space_id ?? null, actor?.member_id ?? null, actor?.user_member_id ?? null,
+      this.hasher.hash(access), this.hasher.hash(refresh), this.settings.accessTtlSeconds, this.settings.refreshTtlSeconds, client.ip, client.userAgent]);
     return { session_id: id, access_token: access, refresh_token: refresh, token_type: 'Bearer', expires_at: iso(row.expires_at), refresh_expires_at: iso(row.refresh_expires_at) };
   }
 

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AuditWriter, governedJsonProblems, newId } from '@plystra/db';
+import { AuditWriter, PreparedStatement, governedJsonProblems, newId } from '@plystra/db';
 import { emailAddressProblem } from '@plystra/email-contract';
 import { ApiError, type RequestContext } from '@plystra/http';
 import { authAuditRow, normaliseEmail, requestInfo } from '@plystra/session';
@@ -40,6 +40,9 @@ export interface SendAnswer {
  */
 @Injectable()
 export class ChallengeSender {
+  /** The active account of an address, on every send. */
+  private readonly activeUser: PreparedStatement<{ id: string }>;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly settings: SettingsStore,
@@ -50,7 +53,10 @@ export class ChallengeSender {
     private readonly audit: AuditWriter,
     private readonly limits: AuthLimitsService,
     @Inject(PLUGIN_CONFIG) private readonly config: PluginConfig,
-  ) {}
+  ) {
+    this.activeUser = new PreparedStatement(dataSource, 'plugin_auth_active_user_by_email',
+      `SELECT id FROM users WHERE lower(email) = $1 AND status = 'active' AND deleted_at IS NULL`);
+  }
 
   async send(request: SendRequest, ctx: RequestContext): Promise<SendAnswer> {
     const startedAt = performance.now();
@@ -130,10 +136,7 @@ export class ChallengeSender {
   }
 
   private async activeUserId(email: string): Promise<string | null> {
-    const rows: Array<{ id: string }> = await this.dataSource.query(
-      `SELECT id FROM users WHERE lower(email) = $1 AND status = 'active' AND deleted_at IS NULL`,
-      [email],
-    );
-    return rows[0]?.id ?? null;
+    const [row] = await this.activeUser.rows([email]);
+    return row?.id ?? null;
   }
 }

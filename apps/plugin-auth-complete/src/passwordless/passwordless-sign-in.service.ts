@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { insertAuditRows } from '@plystra/db';
+import { PreparedStatement, insertAuditRows } from '@plystra/db';
 import { ApiError, type RequestContext } from '@plystra/http';
 import { type Actor, DuplicateEmailError, type LoginBundle, authAuditRow, provisionDefaultSpaceAccount, clientInfo, requestInfo } from '@plystra/session';
 import { DataSource } from 'typeorm';
@@ -17,6 +17,11 @@ export interface PasswordlessSignInResult {
 
 type UserRow = { id: string; email: string; status: string };
 
+/** Marks an active user's address verified (the first time only), by id or by address. */
+const markVerifiedBy = (where: string) => `UPDATE users SET email_verified_at = COALESCE(email_verified_at, now())
+  WHERE ${where} AND status = 'active' AND deleted_at IS NULL
+  RETURNING id, email, status`;
+
 /**
  * Signs in the owner of a consumed challenge: the address is now verified. An address that had no
  * account when the email was sent gets one here, exactly as `register` makes it (user, member and
@@ -24,11 +29,19 @@ type UserRow = { id: string; email: string; status: string };
  */
 @Injectable()
 export class PasswordlessSignIn {
+  /** Every passwordless sign-in runs one of these. */
+  private readonly markVerifiedStatements: Record<'id' | 'email', PreparedStatement<UserRow>>;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly signIn: LiveSignIn,
     private readonly settings: SettingsStore,
-  ) {}
+  ) {
+    this.markVerifiedStatements = {
+      id: new PreparedStatement(dataSource, 'plugin_auth_mark_verified_by_id', markVerifiedBy('id = $1')),
+      email: new PreparedStatement(dataSource, 'plugin_auth_mark_verified_by_email', markVerifiedBy('lower(email) = $1')),
+    };
+  }
 
   async complete(challenge: ConsumedChallenge, method: 'email_code' | 'magic_link', ctx: RequestContext): Promise<PasswordlessSignInResult> {
     const gone = () => ApiError.of('AUTHENTICATION_REQUIRED', method === 'email_code' ? CODE_FAILED_MESSAGE : LINK_FAILED_MESSAGE);
@@ -68,12 +81,7 @@ export class PasswordlessSignIn {
 
   /** Marks the address verified (first time only) for an active user; null when there is none. */
   private async markVerified(by: 'id' | 'email', value: string): Promise<UserRow | null> {
-    const [rows] = await this.dataSource.query(
-      `UPDATE users SET email_verified_at = COALESCE(email_verified_at, now())
-        WHERE ${by === 'id' ? 'id = $1' : 'lower(email) = $1'} AND status = 'active' AND deleted_at IS NULL
-        RETURNING id, email, status`,
-      [value],
-    );
-    return (rows as UserRow[])[0] ?? null;
+    const [row] = await this.markVerifiedStatements[by].rows([value]);
+    return row ?? null;
   }
 }
