@@ -10,7 +10,7 @@ import { runPasswordlessSection } from './passwordless.section';
 import type { BenchSection, SectionResult } from './report';
 import { runSessionSection } from './session.section';
 import { benchContextFromEnv, renderSection, renderTargets } from './run';
-import { root } from './support';
+import { cpuTicks, root, stealBetween } from './support';
 
 /**
  * `npm run bench`: every benchmark of the product next to what users would pick instead, on this
@@ -47,6 +47,7 @@ async function main(): Promise<number> {
   if (unknown.length) throw new Error(`BENCH_ONLY names unknown sections: ${unknown.join(', ')} (known: ${Object.keys(SECTIONS).join(', ')})`);
   const started = new Date();
   const load = [loadavg()[0]];
+  const steal: string[] = [];
   const machine = [
     `${cpus().length} cores (${cpus()[0]?.model.trim()}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB memory`,
     `Node ${process.version}, ${await postgresVersion()}`,
@@ -57,6 +58,7 @@ async function main(): Promise<number> {
     if (only && !only.includes(name)) continue;
     ctx.log(`${name}: starting`);
     const t = performance.now();
+    const ticks = cpuTicks();
     try {
       results.push(await section(ctx));
       ctx.log(`${name}: done in ${((performance.now() - t) / 1000).toFixed(0)} s`);
@@ -65,6 +67,7 @@ async function main(): Promise<number> {
       ctx.log(`${name}: FAILED: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     }
     load.push(loadavg()[0]);
+    steal.push(`${name} ${stealBetween(ticks, cpuTicks())}`);
   }
   const minutes = (Date.now() - started.getTime()) / 60_000;
   const targets = results.flatMap((r) => r.targets);
@@ -77,6 +80,7 @@ async function main(): Promise<number> {
     `- Machine: ${machine.join('; ')}.`,
     `- Command: \`${[process.env.DATABASE_URL ? 'DATABASE_URL=…' : '', process.env.BENCH_SECONDS ? `BENCH_SECONDS=${ctx.seconds}` : '', process.env.BENCH_ROUNDS ? `BENCH_ROUNDS=${ctx.rounds}` : '', 'npm run bench'].filter(Boolean).join(' ')}\` (${ctx.seconds} s per load run, ${ctx.rounds} interleaved rounds, medians).`,
     `- One-minute load average at the start and after each section: ${load.map((l) => l.toFixed(2)).join(', ')}. The server, PostgreSQL and the load generator share the machine, so ratios measured in the same run mean more than absolute figures.`,
+    `- CPU time taken by the hypervisor for other guests during each section (steal, from \`/proc/stat\`): ${steal.join(', ')}. The machine is a virtual one on a shared host; the higher this is, the lower and noisier every figure of that section.`,
     ...(ctx.quick ? ['- **BENCH_QUICK=1: a smoke run of the wiring on tiny data; these figures mean nothing.**'] : []),
     '',
     '## Targets',

@@ -109,6 +109,22 @@ export function machine(): string {
   return `${cpus().length} cores (${cpus()[0]?.model.trim()}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
 }
 
+/** The machine's CPU time so far, in clock ticks (Linux `/proc/stat`): all of it, and what the hypervisor stole. Null elsewhere. */
+export function cpuTicks(): { total: number; steal: number } | null {
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1, 9).map(Number);
+    return { total: fields.reduce((a, b) => a + b, 0), steal: fields[7] };
+  } catch {
+    return null;
+  }
+}
+
+/** The share of CPU time the hypervisor took between two readings, e.g. "7%"; "n/a" when unknown. */
+export function stealBetween(before: ReturnType<typeof cpuTicks>, after: ReturnType<typeof cpuTicks>): string {
+  if (!before || !after || after.total <= before.total) return 'n/a';
+  return `${((100 * (after.steal - before.steal)) / (after.total - before.total)).toFixed(0)}%`;
+}
+
 export const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
