@@ -159,12 +159,8 @@ export class LoginThrottle {
   async check(keys: ThrottleKeys, alongside: readonly Counter[] = []): Promise<LockState & { alongside: Array<CounterState | null> }> {
     const own = this.keys(keys);
     const states = await this.counters.read([...own, ...alongside]);
-    let retry = 0;
-    own.forEach(([limiter], i) => {
-      const state = states[i];
-      if (state && state.consumedPoints > limiter.points) retry = Math.max(retry, state.msBeforeNext / 1000);
-    });
-    return { locked: retry > 0, retryAfterSeconds: Math.ceil(retry), alongside: states.slice(own.length) };
+    const retry = Math.max(0, ...own.map(([limiter], i) => LoginThrottle.lockOf(limiter, states[i]).retryAfterSeconds));
+    return { locked: retry > 0, retryAfterSeconds: retry, alongside: states.slice(own.length) };
   }
 
   /** Records one failure; reports whether it locked any key. */
