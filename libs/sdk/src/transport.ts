@@ -177,18 +177,28 @@ export class Transport {
 
   /**
    * One API call. A `SESSION_EXPIRED` answer to a call made with the stored access token triggers
-   * one refresh (shared with every concurrent caller) and one retry; whatever the retry answers
-   * is final, so a request never refreshes twice.
+   * one refresh (shared with every concurrent caller) and one retry. An `AUTHENTICATION_REQUIRED`
+   * answer to a token that a refresh replaced while the call was in flight (the server no longer
+   * knows a rotated token, so it is "not valid" rather than "expired") is retried once with the
+   * new token, without refreshing. Whatever the retry answers is final, so a request never
+   * refreshes twice.
    */
   async request<T>(spec: RequestSpec): Promise<ApiResponse<T>> {
     const usedAccessToken = spec.auth === 'none' ? null : this.state.accessToken;
     try {
       return await this.send<T>(spec, usedAccessToken);
     } catch (error) {
-      if (!(error instanceof PlystraAuthError) || error.code !== 'SESSION_EXPIRED' || !usedAccessToken) throw error;
-      await this.refreshAfterExpiry(usedAccessToken, error);
+      if (!(error instanceof PlystraAuthError) || !usedAccessToken) throw error;
+      if (error.code === 'SESSION_EXPIRED') await this.refreshAfterExpiry(usedAccessToken, error);
+      else if (error.code !== 'AUTHENTICATION_REQUIRED' || !(await this.replacedSince(usedAccessToken))) throw error;
       return this.send<T>(spec, this.state.accessToken);
     }
+  }
+
+  /** Whether the stored access token is no longer `token` (once any refresh in flight has settled). */
+  private async replacedSince(token: string): Promise<boolean> {
+    await this.state.refreshing?.catch(() => undefined);
+    return this.state.accessToken !== null && this.state.accessToken !== token;
   }
 
   /**

@@ -91,6 +91,37 @@ describe('automatic refresh on SESSION_EXPIRED (real HTTP, real PostgreSQL)', ()
     expect(retries.map((c) => c.headers.authorization)).toEqual([`Bearer ${changes[0]!.accessToken}`, `Bearer ${changes[0]!.accessToken}`]);
   });
 
+  it('a call that reaches Core only after the refresh rotated its token (so the token is unknown, not expired) is retried with the new one', async () => {
+    let changes: Array<PlystraTokens | null> = [];
+    let held = false;
+    // Hold the second check back before it leaves, until the first check's refresh has been reported.
+    const recorder = recordingFetch(undefined, async (call) => {
+      if (call.path !== '/api/v1/authz/check' || held || !call.headers.authorization || !first) return;
+      held = true;
+      const deadline = Date.now() + 5_000;
+      while (changes.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+    });
+    let first = false;
+    const client = new PlystraClient({ baseUrl: env.url, fetch: recorder.fetch, onTokenChange: (t) => void changes.push(t) });
+    await client.auth.login(ALICE);
+    const { session_id: sessionId } = await client.actor.context();
+    const stale = client.tokens()!.accessToken;
+    changes = [];
+    recorder.calls.length = 0;
+    await expireAccess(sessionId);
+
+    const early = client.authz.check(approve('invoice_001'));
+    first = true;
+    const late = client.authz.check(approve('invoice_002'));
+    expect([(await early).allow, (await late).allow]).toEqual([true, false]);
+    expect(held).toBe(true);
+    const checks = recorder.calls.filter((c) => c.path === '/api/v1/authz/check');
+    // The held check went out with the token the refresh had already replaced: refused as unknown, then retried.
+    expect(checks.map((c) => `${c.status} ${c.headers.authorization === `Bearer ${stale}` ? 'stale' : 'new'}`)).toEqual(['401 stale', '200 new', '401 stale', '200 new']);
+    expect(recorder.calls.filter((c) => c.path === '/api/v1/auth/refresh')).toHaveLength(1);
+    expect(changes).toHaveLength(1);
+  });
+
   it('a refused refresh clears the tokens, reports null, throws the auth error, and does not loop', async () => {
     const { client, calls, changes, sessionId } = await signedIn();
     await db().query(`UPDATE sessions SET expires_at = now() - interval '1 second', refresh_expires_at = now() - interval '1 second' WHERE id = $1`, [sessionId]);

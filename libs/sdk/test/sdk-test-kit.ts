@@ -44,14 +44,19 @@ export interface RecordedCall {
 
 /**
  * The global fetch, wrapped to record every call the SDK makes (method, path, answer status,
- * request headers). `afterResponse` runs after the answer arrived and before the SDK sees it.
+ * request headers). `beforeRequest` runs before a call goes out (to hold it back); `afterResponse`
+ * runs after the answer arrived and before the SDK sees it.
  */
-export function recordingFetch(afterResponse?: (call: RecordedCall) => Promise<void> | void): { fetch: FetchLike; calls: RecordedCall[] } {
+export function recordingFetch(
+  afterResponse?: (call: RecordedCall) => Promise<void> | void,
+  beforeRequest?: (call: RecordedCall) => Promise<void> | void,
+): { fetch: FetchLike; calls: RecordedCall[] } {
   const calls: RecordedCall[] = [];
   const wrapped: FetchLike = async (input, init) => {
     const headers = Object.fromEntries(Object.entries((init.headers ?? {}) as Record<string, string>).map(([k, v]) => [k.toLowerCase(), v]));
     const url = new URL(input);
     const call: RecordedCall = { method: init.method ?? 'GET', origin: url.origin, path: url.pathname, search: url.search, status: null, headers };
+    await beforeRequest?.(call);
     calls.push(call);
     const res = await fetch(input, init);
     call.status = res.status;
