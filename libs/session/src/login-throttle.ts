@@ -15,6 +15,9 @@ export interface CounterState {
   msBeforeNext: number;
 }
 
+/** The counters' keys as the store holds them (the limiter's prefix, then the key). */
+const storedKeys = (counters: readonly Counter[]) => counters.map(([limiter, key]) => limiter.getKey(key));
+
 /**
  * Reads and clears several counters in one statement each. The library reads and deletes one key
  * per statement, and a sign-in checks up to four keys and clears two; these are the same
@@ -33,15 +36,16 @@ export class RateLimitCounters {
 
   async read(counters: readonly Counter[]): Promise<Array<CounterState | null>> {
     const now = Date.now();
-    const rows = new Map((await this.reads.rows([counters.map(([limiter, key]) => limiter.getKey(key)), now])).map((row) => [row.key, row]));
-    return counters.map(([limiter, key]) => {
-      const row = rows.get(limiter.getKey(key));
+    const keys = storedKeys(counters);
+    const rows = new Map((await this.reads.rows([keys, now])).map((row) => [row.key, row]));
+    return keys.map((key) => {
+      const row = rows.get(key);
       return row ? { consumedPoints: row.points, msBeforeNext: row.expire === null ? -1 : Math.max(Number(row.expire) - now, 0) } : null;
     });
   }
 
   async delete(counters: readonly Counter[]): Promise<void> {
-    await this.deletes.rows([counters.map(([limiter, key]) => limiter.getKey(key))]);
+    await this.deletes.rows([storedKeys(counters)]);
   }
 }
 
@@ -139,7 +143,8 @@ export class LoginThrottle {
 
   /** The per-IP ceiling alone, for failures that carry no trustworthy email (a bad magic-link token). */
   async checkIp(ip: string): Promise<LockState> {
-    return LoginThrottle.lockOf(this.ip, await this.ip.get(ip));
+    const [state] = await this.counters.read([[this.ip, ip]]);
+    return LoginThrottle.lockOf(this.ip, state);
   }
 
   async failIp(ip: string): Promise<LockState> {
