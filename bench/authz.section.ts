@@ -22,7 +22,15 @@ import { freePort, freshDatabase, machine, median, root, table } from './support
  * per sweep point.
  */
 
-const CONNECTIONS = 16;
+/**
+ * Saturation is the best median rate over these connection counts, the same for every system: a
+ * check that makes two database round trips needs more requests in flight than an empty route to
+ * keep its server busy (Core at 16 connections leaves a quarter of its event loop idle), while
+ * the floors are already at their ceiling at 16.
+ */
+const SATURATION_CONNECTIONS = [16, 64];
+/** At a fixed rate, the most requests in flight (open loop: enough that the generator never holds back one the server could take). */
+const PACED_MAX_IN_FLIGHT = Math.max(...SATURATION_CONNECTIONS);
 const SAME_ANSWERS_SAMPLE = 2_000;
 const API_KEY_SECRET = 'bench-api-key-secret-0123456789abcdef0123';
 const CERBOS_BIN = join(root, 'node_modules/@cerbos/cerbos-linux-x64/cerbos-linux-x64');
@@ -49,8 +57,15 @@ interface System {
 }
 
 interface Runs {
-  saturation: Measured[];
+  /** Saturation runs by connection count, one per round. */
+  saturation: Map<number, Measured[]>;
   paced: Measured[];
+}
+
+/** A system's saturation: the connection count whose median rate is highest, and its runs. */
+function saturation(r: Runs): { connections: number; rps: number; runs: Measured[] } {
+  const steps = [...r.saturation].map(([connections, runs]) => ({ connections, runs, rps: median(runs.map((x) => x.requestsPerSecond)) }));
+  return steps.reduce((best, step) => (step.rps > best.rps ? step : best));
 }
 
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
@@ -206,26 +221,28 @@ export const runAuthzSection: BenchSection = async (ctx) => {
     sameAnswers = `${fmt(sample.length)} checks: all systems agree (${fmt(allow)} allow, ${fmt(deny)} deny) — ${deciders.map((s) => s.label).join(', ')}`;
     ctx.log(`authz: ${sameAnswers}`);
 
-    const run = (s: System, seconds: number, overallRate?: number) => {
-      const plan: LoadPlan = { url: s.url, headers: s.headers, bodiesFile: s.bodiesFile, connections: CONNECTIONS, durationSeconds: seconds, overallRate, collectAuditIds: s.collectAuditIds };
+    const run = (s: System, seconds: number, connections: number, overallRate?: number) => {
+      const plan: LoadPlan = { url: s.url, headers: s.headers, bodiesFile: s.bodiesFile, connections, durationSeconds: seconds, overallRate, collectAuditIds: s.collectAuditIds };
       return new CpuMeter(s.pid, ds).measure(async () => requireAnswered(await loadFromChild(plan, ctx.work), `${s.label} at ${overallRate ? `${overallRate}/s` : 'saturation'}`));
     };
     ctx.log('authz: warm-up');
-    for (const s of systems) await run(s, 1);
+    for (const s of systems) await run(s, 1, PACED_MAX_IN_FLIGHT);
 
-    const runs = new Map<string, Runs>(systems.map((s) => [s.key, { saturation: [], paced: [] }]));
+    const runs = new Map<string, Runs>(systems.map((s) => [s.key, { saturation: new Map(SATURATION_CONNECTIONS.map((c) => [c, []])), paced: [] }]));
     const rotated = (round: number) => systems.map((_, i) => systems[(i + round) % systems.length]);
     for (let round = 0; round < ctx.rounds; round++) {
       ctx.log(`authz: saturation round ${round + 1}/${ctx.rounds}`);
-      for (const s of rotated(round)) runs.get(s.key)!.saturation.push(await run(s, ctx.seconds));
+      for (const s of rotated(round)) {
+        for (const c of SATURATION_CONNECTIONS) runs.get(s.key)!.saturation.get(c)!.push(await run(s, ctx.seconds, c));
+      }
     }
-    const satRps = (k: string) => median(runs.get(k)!.saturation.map((r) => r.requestsPerSecond));
+    const satRps = (k: string) => saturation(runs.get(k)!).rps;
     const floorRps: Record<Adapter, number> = { express: satRps('floor-express'), fastify: byKey('floor-fastify') ? satRps('floor-fastify') : NaN };
     const halfRate = (a: Adapter) => Math.max(1, Math.round(floorRps[a] / 2));
     for (let round = 0; round < ctx.rounds; round++) {
       ctx.log(`authz: half-floor-rate round ${round + 1}/${ctx.rounds} (Express ${halfRate('express')}/s${byKey('floor-fastify') ? `, Fastify ${halfRate('fastify')}/s` : ''})`);
       // The floors' latency is context, not a target: one round of it is enough (saves a minute).
-      for (const s of rotated(round)) if (round === 0 || s.decider) runs.get(s.key)!.paced.push(await run(s, ctx.seconds, halfRate(s.adapter)));
+      for (const s of rotated(round)) if (round === 0 || s.decider) runs.get(s.key)!.paced.push(await run(s, ctx.seconds, PACED_MAX_IN_FLIGHT, halfRate(s.adapter)));
     }
 
     // Every answered audited check has its row (ids collected from the answers, looked up afterwards).
@@ -233,7 +250,7 @@ export const runAuthzSection: BenchSection = async (ctx) => {
     let failed = 0;
     let found = 0;
     for (const s of systems.filter((x) => x.collectAuditIds)) {
-      const all = [...runs.get(s.key)!.saturation, ...runs.get(s.key)!.paced];
+      const all = [...[...runs.get(s.key)!.saturation.values()].flat(), ...runs.get(s.key)!.paced];
       answered += all.reduce((sum, r) => sum + r.ok, 0);
       failed += all.reduce((sum, r) => sum + r.non2xx + r.errors, 0);
       const ids = all.flatMap((r) => r.auditIds);
@@ -247,19 +264,21 @@ export const runAuthzSection: BenchSection = async (ctx) => {
     // Rows: per system, saturation throughput (ratio to its adapter's floor), latency at half the floor's rate, CPU.
     for (const s of systems) {
       const r = runs.get(s.key)!;
+      const sat = saturation(r);
+      const allRuns = [...[...r.saturation.values()].flat(), ...r.paced];
       const ratioTo = s.adapter === 'fastify' ? 'Fastify floor' : 'Express floor';
-      const rps = satRps(s.key);
+      const rps = sat.rps;
       const paced = { p50: median(r.paced.map((x) => x.latencyMs.p50)), p99: median(r.paced.map((x) => x.latencyMs.p99)), rps: median(r.paced.map((x) => x.requestsPerSecond)) };
       const rate = halfRate(s.adapter);
       const behind = paced.rps < rate * 0.9 ? `offered ${fmt(rate)}/s, answered ${fmt(paced.rps)}/s (past its saturation: queueing)` : `${fmt(rate)}/s offered`;
-      const errors = [...r.saturation, ...r.paced].reduce((sum, x) => sum + x.non2xx + x.errors, 0);
-      const statuses = [...r.saturation, ...r.paced].reduce((acc: Record<string, number>, x) => { for (const [k, v] of Object.entries(x.statuses)) acc[k] = (acc[k] ?? 0) + v; return acc; }, {});
+      const errors = allRuns.reduce((sum, x) => sum + x.non2xx + x.errors, 0);
+      const statuses = allRuns.reduce((acc: Record<string, number>, x) => { for (const [k, v] of Object.entries(x.statuses)) acc[k] = (acc[k] ?? 0) + v; return acc; }, {});
       rows.push(
-        { workload: WORKLOAD, system: s.label, metric: 'checks/s at saturation', value: rps, unit: 'req/s', ratio: rps / floorRps[s.adapter], ratioTo, note: `rounds: ${r.saturation.map((x) => fmt(x.requestsPerSecond)).join(' / ')}${errors ? `; ${errors} non-2xx/errors ${JSON.stringify(statuses)}` : ''}` },
+        { workload: WORKLOAD, system: s.label, metric: 'checks/s at saturation', value: rps, unit: 'req/s', ratio: rps / floorRps[s.adapter], ratioTo, note: `${SATURATION_CONNECTIONS.map((c) => `${c} connections${c === sat.connections ? ' (saturation)' : ''}: ${r.saturation.get(c)!.map((x) => fmt(x.requestsPerSecond)).join(' / ')}`).join('; ')}${errors ? `; ${errors} non-2xx/errors ${JSON.stringify(statuses)}` : ''}` },
         { workload: WORKLOAD, system: s.label, metric: `p50 at half the ${ratioTo}'s rate`, value: paced.p50, unit: 'ms', note: behind },
         { workload: WORKLOAD, system: s.label, metric: `p99 at half the ${ratioTo}'s rate`, value: paced.p99, unit: 'ms', note: behind },
-        { workload: WORKLOAD, system: s.label, metric: 'server CPU per request (saturation)', value: median(r.saturation.map((x) => x.cpuMsPerRequest.server)), unit: 'ms' },
-        { workload: WORKLOAD, system: s.label, metric: 'PostgreSQL CPU per request (saturation)', value: median(r.saturation.map((x) => x.cpuMsPerRequest.postgres)), unit: 'ms' },
+        { workload: WORKLOAD, system: s.label, metric: 'server CPU per request (saturation)', value: median(sat.runs.map((x) => x.cpuMsPerRequest.server)), unit: 'ms' },
+        { workload: WORKLOAD, system: s.label, metric: 'PostgreSQL CPU per request (saturation)', value: median(sat.runs.map((x) => x.cpuMsPerRequest.postgres)), unit: 'ms' },
       );
     }
     if (fastifyMissing) {
@@ -291,16 +310,17 @@ export const runAuthzSection: BenchSection = async (ctx) => {
     }
     // Where Core is behind, the measured gap and where its time goes (CPU per check, median saturation round).
     const cpu = (k: string) => {
-      const sat = runs.get(k)!.saturation;
+      const sat = saturation(runs.get(k)!).runs;
       return { server: median(sat.map((x) => x.cpuMsPerRequest.server)), pg: median(sat.map((x) => x.cpuMsPerRequest.postgres)) };
     };
     const c = cpu('core-always');
+    const coreConnections = saturation(runs.get('core-always')!).connections;
     const floorCpu = cpu('floor-express');
     const busy = (core * (c.server + c.pg)) / 1000;
     gaps.push(
       `Where Core's time goes at saturation (Express, audit always, ${fmt(core)}/s): ${fmt(c.server, 2)} ms of Core CPU per check (the floor route costs ${fmt(floorCpu.server, 2)} ms of it) ` +
         `and ${fmt(c.pg, 2)} ms of PostgreSQL CPU, i.e. ${fmt(busy, 2)} of the ${cpus().length} cores busy for Core and its database; ` +
-        `with ${CONNECTIONS} connections a check takes ${fmt((CONNECTIONS / core) * 1000, 1)} ms on average, the rest being waits (PostgreSQL round trips, the audit commit's WAL flush) and the machine's other tenants.`,
+        `with ${coreConnections} connections a check takes ${fmt((coreConnections / core) * 1000, 1)} ms on average, the rest being waits (PostgreSQL round trips, the audit commit's WAL flush) and the machine's other tenants.`,
     );
     for (const k of ['casbin', 'cerbos']) {
       const other = satRps(k);
@@ -336,7 +356,7 @@ export const runAuthzSection: BenchSection = async (ctx) => {
     const runOn = (t: SweepTarget, seconds: number, rate?: number) =>
       new CpuMeter(t.pid, t.ds).measure(async () =>
         requireAnswered(
-          await loadFromChild({ url: `${t.base}/authz/check`, headers: { 'x-plystra-api-key': t.apiKey }, bodiesFile: t.bodiesFile, connections: CONNECTIONS, durationSeconds: seconds, overallRate: rate, collectAuditIds: false }, ctx.work),
+          await loadFromChild({ url: `${t.base}/authz/check`, headers: { 'x-plystra-api-key': t.apiKey }, bodiesFile: t.bodiesFile, connections: rate ? PACED_MAX_IN_FLIGHT : coreConnections, durationSeconds: seconds, overallRate: rate, collectAuditIds: false }, ctx.work),
           `sweep point ${t.label}`,
         ),
       );
@@ -413,7 +433,7 @@ export const runAuthzSection: BenchSection = async (ctx) => {
     notes.push(
       `Machine: ${machine()}; shared with other work — load average ${loadBefore} at the start, ${load1()} at the end. Server, PostgreSQL (same server as DATABASE_URL) and the load generator share the box.`,
       `Data: ${JSON.stringify(main.counts)}; 12 root groups so that \`g1\` is a string prefix of \`g10\`…\`g12\` without being their ancestor (the finance / finance-old trap on real data). Logical checks: ${fmt(checks.length)} (seeded PRNG: Zipf(s=1) actors, uniform resources, actions read/approve/update/reject/delete), each system cycling through its own encoding of the same list.`,
-      `Load: a separate process (bench/load.ts): autocannon with ${CONNECTIONS} connections at saturation; at a fixed rate, evenly spaced open-loop requests over at most ${CONNECTIONS} keep-alive connections, latency counted from each request's due time, ${ctx.seconds} s per run, ${ctx.rounds} interleaved round(s) per system (order rotated each round), medians shown (latency at half the floor's rate: every round for the decision systems, the first round for the floors); "half the floor's rate" is half the median saturation rate of the NestJS floor of the same adapter (Express: ${fmt(halfRate('express'))}/s), the same offered rate for casbin, Cerbos and raw Node. CPU per request: the server process's user+system time, and that of the PostgreSQL backends of the bench database, divided by requests answered.`,
+      `Load: a separate process (bench/load.ts): at saturation autocannon with ${SATURATION_CONNECTIONS.join(' and then ')} connections in each round, a system's saturation being the count with the higher median rate (the same rule for every system; each row's note gives both); at a fixed rate, evenly spaced open-loop requests over at most ${PACED_MAX_IN_FLIGHT} keep-alive connections, latency counted from each request's due time, ${ctx.seconds} s per run, ${ctx.rounds} interleaved round(s) per system (order rotated each round), medians shown (latency at half the floor's rate: every round for the decision systems, the first round for the floors); "half the floor's rate" is half the median saturation rate of the NestJS floor of the same adapter (Express: ${fmt(halfRate('express'))}/s), the same offered rate for casbin, Cerbos and raw Node. CPU per request: the server process's user+system time, and that of the PostgreSQL backends of the bench database, divided by requests answered.`,
       `Floors: "NestJS floor" is the same Core process answering 200 {} on POST /api/v1/bench/floor — same edge middleware, guard, strict validation of the same body, envelope — without authentication or work; raw Node is http.createServer answering {}.`,
       `Audit: Core (audit always) answers only after its audit row is committed; ${fmt(found)} audit_log_ids collected from ${fmt(answered)} answered checks were all looked up in audit_logs (${auditOk ? 'all found' : 'MISMATCH'}). deny_only writes rows for denies only.`,
       'node-casbin: bench/compare/casbin-server.ts, a NestJS 11 app (Express) with one POST /check endpoint taking the same body as Plystra\'s check; an RBAC-with-domains model (g = member, role, space; p = role, space, resource type, action, scope) plus a custom matcher function expressing the same scopes (self = the resource owner is the actor\'s member; group = the resource\'s group is the grant\'s anchor; group_tree = the anchor or a descendant by path, `finance` never covering `finance-old`; space = the whole space); policies and group paths loaded from the same seeded PostgreSQL at start; the resource\'s group and owner read from PostgreSQL per request by primary key (as an app would); no audit, no body validation, no API-key authentication.',
@@ -421,7 +441,7 @@ export const runAuthzSection: BenchSection = async (ctx) => {
       ...gaps,
       noiseNote,
       ...(fastifyMissing ? [`Core on Fastify: ${fastifyMissing}. The bench starts a Core process with PLYSTRA_HTTP_ADAPTER=fastify and uses it as soon as libs/http honours it (it reads the adapter actually serving from the process).`] : []),
-      `Sweeps: Core (Express, audit always), one freshly seeded database per point (dropped after), the comparison database as the base point; the three points of a sweep are up at once (each its own database and Core) and their ${ctx.seconds} s runs at one fixed moderate rate are interleaved ${ctx.rounds} time(s), median p99 shown; the rate is ${fmt(sweepRate)}/s (30% of Core's median saturation above), checks/s from one saturation run. Growth = the worst p99 of the larger points ÷ the p99 of the smallest.`,
+      `Sweeps: Core (Express, audit always), one freshly seeded database per point (dropped after), the comparison database as the base point; the three points of a sweep are up at once (each its own database and Core) and their ${ctx.seconds} s runs at one fixed moderate rate are interleaved ${ctx.rounds} time(s), median p99 shown; the rate is ${fmt(sweepRate)}/s (30% of Core's median saturation above), checks/s from one saturation run with ${coreConnections} connections. Growth = the worst p99 of the larger points ÷ the p99 of the smallest.`,
       `Section time: ${fmt((performance.now() - started) / 1000)} s.`,
     );
   } finally {
