@@ -6,6 +6,14 @@ import type { DataSource } from 'typeorm';
 /** The table of rate-limiter-flexible's PostgreSQL store (Core's migration creates it). */
 export const RATE_LIMIT_TABLE = 'auth_rate_limits';
 
+/** A counter kind on the store's table: `points` per `duration` seconds per key, then `blockDuration` seconds locked, if given. */
+export function postgresCounter(dataSource: DataSource, options: { keyPrefix: string; points: number; duration: number; blockDuration?: number }): RateLimiterPostgres {
+  return new RateLimiterPostgres({ storeClient: dataSource, storeType: 'typeorm', tableName: RATE_LIMIT_TABLE, tableCreated: true, clearExpiredByTimeout: false, ...options });
+}
+
+/** A counter key for an email: never the address in clear, and short whatever the email's length. */
+export const emailCounterKey = (email: string): string => createHash('sha256').update(email).digest('hex');
+
 /** One counter of the store: the limiter that owns it and the key it counts. */
 export type Counter = readonly [limiter: RateLimiterPostgres, key: string];
 
@@ -108,12 +116,7 @@ export class LoginThrottle {
   constructor(dataSource: DataSource, limits: LoginThrottleLimits, namespace = 'login') {
     this.counters = new RateLimitCounters(dataSource);
     const make = (keyPrefix: string, failures: number) =>
-      new RateLimiterPostgres({
-        storeClient: dataSource,
-        storeType: 'typeorm',
-        tableName: RATE_LIMIT_TABLE,
-        tableCreated: true,
-        clearExpiredByTimeout: false,
+      postgresCounter(dataSource, {
         keyPrefix: `${namespace}:${keyPrefix}`,
         // The failure that reaches the limit is itself refused and starts the lockout.
         points: failures - 1,
@@ -125,9 +128,8 @@ export class LoginThrottle {
     this.ip = make('ip', limits.maxFailures * IP_CEILING_FACTOR);
   }
 
-  /** Counter keys never hold an address in clear, and stay short whatever the email's length. */
   private keys(keys: ThrottleKeys): [pair: Counter, email: Counter, ip: Counter] {
-    const email = createHash('sha256').update(keys.email).digest('hex');
+    const email = emailCounterKey(keys.email);
     return [
       [this.pair, `${email}|${keys.ip}`],
       [this.email, email],

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ApiError } from '@plystra/http';
-import { LoginThrottle, type LockState, RATE_LIMIT_TABLE } from '@plystra/session';
-import { createHash } from 'node:crypto';
-import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
+import { LoginThrottle, type LockState, emailCounterKey as emailKey, postgresCounter } from '@plystra/session';
+import { type RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import { DataSource } from 'typeorm';
 import type { LiveSettings } from '@plystra/plugin-auth-settings';
 import { SettingsStore } from '../settings/settings.store';
@@ -21,9 +20,6 @@ interface Limiters {
   guessEmail: RateLimiterPostgres;
   registerIp: RateLimiterPostgres;
 }
-
-/** Rate-limit keys never hold an address in clear. */
-const emailKey = (email: string) => createHash('sha256').update(email).digest('hex');
 
 const retryAfter = (rejection: unknown): number => {
   if (rejection instanceof RateLimiterRes) return rejection.msBeforeNext / 1000;
@@ -59,17 +55,7 @@ export class AuthLimitsService {
 
   private build(s: LiveSettings, signature: string): Limiters {
     const window = Math.max(1, Math.round(s.loginFailureWindowSeconds));
-    const make = (keyPrefix: string, points: number) =>
-      new RateLimiterPostgres({
-        storeClient: this.dataSource,
-        storeType: 'typeorm',
-        tableName: RATE_LIMIT_TABLE,
-        tableCreated: true,
-        clearExpiredByTimeout: false,
-        keyPrefix,
-        points,
-        duration: window,
-      });
+    const make = (keyPrefix: string, points: number) => postgresCounter(this.dataSource, { keyPrefix, points, duration: window });
     return {
       signature,
       login: new LoginThrottle(this.dataSource, { maxFailures: s.loginFailureLimit, windowSeconds: window, lockoutSeconds: s.loginFailureLockoutSeconds }, LOGIN_NAMESPACE),
