@@ -136,7 +136,7 @@ export async function seedAuthzBench(ds: DataSource, scale: AuthzScale): Promise
       [users, roles, BENCH_SPACE, grantsPerMember, Math.min(ANCHORS, groups)],
     );
   });
-  await ds.query('ANALYZE');
+  await ds.query('VACUUM ANALYZE');
   const [counts] = await ds.query(
     `SELECT (SELECT count(*) FROM users)::int AS users, (SELECT count(*) FROM groups)::int AS groups, (SELECT max(depth) + 1 FROM groups)::int AS levels,
             (SELECT count(*) FROM resources)::int AS resources, (SELECT count(*) FROM roles)::int AS roles,

@@ -9,6 +9,7 @@ import { CreateAuthzRegistryVersion1764000002000 } from './1764000002000-create-
 import { ConstrainAdminGrantsAndApiKeys1764000003000 } from './1764000003000-constrain-admin-grants-and-api-keys';
 import { CreateApiKeyVersion1764000005000 } from './1764000005000-create-api-key-version';
 import { CompressAuditTracesWithLz41764000006000 } from './1764000006000-compress-audit-traces-with-lz4';
+import { CoverMemberRoleCandidates1764000007000 } from './1764000007000-cover-member-role-candidates';
 
 /** Core's versioned migrations, in order. Append new ones at the end; never edit an applied one. */
 export const coreMigrations: MigrationSet = {
@@ -25,5 +26,6 @@ export const coreMigrations: MigrationSet = {
     ConstrainAdminGrantsAndApiKeys1764000003000,
     CreateApiKeyVersion1764000005000,
     CompressAuditTracesWithLz41764000006000,
+    CoverMemberRoleCandidates1764000007000,
   ],
 };
