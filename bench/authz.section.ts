@@ -23,10 +23,10 @@ import { freePort, freshDatabase, machine, median, root, table } from './support
  */
 
 /**
- * Saturation is the best median rate over these connection counts, the same for every system: a
- * check that makes two database round trips needs more requests in flight than an empty route to
- * keep its server busy (Core at 16 connections leaves a quarter of its event loop idle), while
- * the floors are already at their ceiling at 16.
+ * Saturation is the best median rate over these connection counts, by the same rule for every
+ * system: a check that makes two database round trips needs more requests in flight than an empty
+ * route to keep its server busy (at 16 connections Core's event loop sat a quarter idle and the
+ * machine had 0.6 of a core to spare), and a fixed count would measure that wait, not the server.
  */
 const SATURATION_CONNECTIONS = [16, 64];
 /** At a fixed rate, the most requests in flight (open loop: enough that the generator never holds back one the server could take). */
