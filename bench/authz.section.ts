@@ -68,6 +68,8 @@ function saturation(r: Runs): { connections: number; rps: number; runs: Measured
   return steps.reduce((best, step) => (step.rps > best.rps ? step : best));
 }
 
+const everyRun = (r: Runs): Measured[] => [...[...r.saturation.values()].flat(), ...r.paced];
+
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const load1 = () => loadavg().map((l) => l.toFixed(2)).join(' ');
 
@@ -250,7 +252,7 @@ export const runAuthzSection: BenchSection = async (ctx) => {
     let failed = 0;
     let found = 0;
     for (const s of systems.filter((x) => x.collectAuditIds)) {
-      const all = [...[...runs.get(s.key)!.saturation.values()].flat(), ...runs.get(s.key)!.paced];
+      const all = everyRun(runs.get(s.key)!);
       answered += all.reduce((sum, r) => sum + r.ok, 0);
       failed += all.reduce((sum, r) => sum + r.non2xx + r.errors, 0);
       const ids = all.flatMap((r) => r.auditIds);
@@ -265,7 +267,7 @@ export const runAuthzSection: BenchSection = async (ctx) => {
     for (const s of systems) {
       const r = runs.get(s.key)!;
       const sat = saturation(r);
-      const allRuns = [...[...r.saturation.values()].flat(), ...r.paced];
+      const allRuns = everyRun(r);
       const ratioTo = s.adapter === 'fastify' ? 'Fastify floor' : 'Express floor';
       const rps = sat.rps;
       const paced = { p50: median(r.paced.map((x) => x.latencyMs.p50)), p99: median(r.paced.map((x) => x.latencyMs.p99)), rps: median(r.paced.map((x) => x.requestsPerSecond)) };
