@@ -4,7 +4,7 @@ import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import type { DataSource } from 'typeorm';
 
 /** The table of rate-limiter-flexible's PostgreSQL store (Core's migration creates it). */
-export const RATE_LIMIT_TABLE = 'auth_rate_limits';
+const RATE_LIMIT_TABLE = 'auth_rate_limits';
 
 /** A counter kind on the store's table: `points` per `duration` seconds per key, then `blockDuration` seconds locked, if given. */
 export function postgresCounter(dataSource: DataSource, options: { keyPrefix: string; points: number; duration: number; blockDuration?: number }): RateLimiterPostgres {

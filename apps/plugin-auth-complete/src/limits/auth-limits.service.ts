@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ApiError } from '@plystra/http';
-import { LoginThrottle, type LockState, emailCounterKey as emailKey, postgresCounter } from '@plystra/session';
+import { LoginThrottle, type LockState, emailCounterKey, postgresCounter } from '@plystra/session';
 import { type RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import { DataSource } from 'typeorm';
 import type { LiveSettings } from '@plystra/plugin-auth-settings';
@@ -76,7 +76,7 @@ export class AuthLimitsService {
     const l = this.limiters();
     let wait = 0;
     await Promise.all([
-      l.sendEmail.consume(emailKey(email)).catch((r: unknown) => void (wait = Math.max(wait, retryAfter(r)))),
+      l.sendEmail.consume(emailCounterKey(email)).catch((r: unknown) => void (wait = Math.max(wait, retryAfter(r)))),
       l.sendIp.consume(ip).catch((r: unknown) => void (wait = Math.max(wait, retryAfter(r)))),
     ]);
     if (wait > 0) throw ApiError.rateLimited(wait, 'Too many sign-in emails were requested; try again later.');
@@ -91,7 +91,7 @@ export class AuthLimitsService {
   /** Whether the (email, IP) login lock or the email's guess budget refuses a verify now. */
   async verifyLock(email: string, ip: string): Promise<LockState> {
     const l = this.limiters();
-    const login = await l.login.check({ email, ip }, [[l.guessEmail, emailKey(email)]]);
+    const login = await l.login.check({ email, ip }, [[l.guessEmail, emailCounterKey(email)]]);
     if (login.locked) return { locked: true, retryAfterSeconds: login.retryAfterSeconds };
     const [guesses] = login.alongside;
     if (guesses && guesses.consumedPoints >= l.guessEmail.points) return { locked: true, retryAfterSeconds: Math.ceil(guesses.msBeforeNext / 1000) };
@@ -101,7 +101,7 @@ export class AuthLimitsService {
   /** A failed verify counts as a failed login for (email, IP) and spends one guess of the email's budget. */
   async recordVerifyFailure(email: string, ip: string): Promise<LockState> {
     const l = this.limiters();
-    const [login] = await Promise.all([l.login.fail({ email, ip }), l.guessEmail.consume(emailKey(email)).catch((r: unknown) => retryAfter(r))]);
+    const [login] = await Promise.all([l.login.fail({ email, ip }), l.guessEmail.consume(emailCounterKey(email)).catch((r: unknown) => retryAfter(r))]);
     return login;
   }
 
