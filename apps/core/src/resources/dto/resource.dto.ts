@@ -1,3 +1,4 @@
+import { OmitType } from '@nestjs/swagger';
 import { PageQueryDto } from '@plystra/http';
 import { IsIn, IsString, Matches } from 'class-validator';
 import { IsEntityId, IsGovernedJson, IsKey, IsText, Optional, OptionalNullable } from '../../identity/management/dto-rules';
@@ -51,36 +52,7 @@ export class ResourceCreateDto {
 }
 
 /** The type and the space of a resource never change. */
-export class ResourcePatchDto {
-  @OptionalNullable()
-  @IsText(256)
-  external_id?: string | null;
-
-  @OptionalNullable()
-  @IsEntityId()
-  group_id?: string | null;
-
-  @OptionalNullable()
-  @IsEntityId()
-  owner_member_id?: string | null;
-
-  @OptionalNullable()
-  @IsText(500)
-  display_name?: string | null;
-
-  @Optional()
-  @IsString()
-  @Matches(VISIBILITY, { message: VISIBILITY_MESSAGE })
-  visibility?: string;
-
-  @Optional()
-  @IsIn(RESOURCE_STATUSES)
-  status?: string;
-
-  @Optional()
-  @IsGovernedJson()
-  metadata?: Record<string, unknown>;
-}
+export class ResourcePatchDto extends OmitType(ResourceCreateDto, ['id', 'resource_type', 'space_id'] as const) {}
 
 export class ResourceSpaceListQueryDto extends PageQueryDto {
   @Optional()

@@ -1,3 +1,4 @@
+import { OmitType } from '@nestjs/swagger';
 import { PageQueryDto } from '@plystra/http';
 import { Allow, IsIn, IsInt, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { IsEntityId, IsGovernedJson, IsName, IsText, Optional, OptionalNullable } from '../../management/dto-rules';
@@ -50,29 +51,7 @@ export class GroupCreateDto {
 }
 
 /** `path` and the parent are accepted here only to be refused with a clear message: they are immutable. */
-export class GroupPatchDto {
-  @Optional()
-  @IsName()
-  name?: string;
-
-  @OptionalNullable()
-  @IsText(200)
-  display_name?: string | null;
-
-  @Optional()
-  @IsInt()
-  @Min(-SORT_LIMIT)
-  @Max(SORT_LIMIT)
-  sort_order?: number;
-
-  @Optional()
-  @IsIn(GROUP_STATUSES)
-  status?: string;
-
-  @Optional()
-  @IsGovernedJson()
-  metadata?: Record<string, unknown>;
-
+export class GroupPatchDto extends OmitType(GroupCreateDto, ['id', 'path', 'parent_group_id', 'parent_id'] as const) {
   @Allow()
   path?: unknown;
 

@@ -1,3 +1,4 @@
+import { OmitType } from '@nestjs/swagger';
 import { PageQueryDto } from '@plystra/http';
 import { IsIn, IsString, Matches } from 'class-validator';
 import { IsEntityId, IsGovernedJson, IsName, Optional } from '../../management/dto-rules';
@@ -29,23 +30,10 @@ export class MemberCreateDto {
   metadata?: Record<string, unknown>;
 }
 
-export class MemberPatchDto {
+export class MemberPatchDto extends OmitType(MemberCreateDto, ['id', 'display_name'] as const) {
   @Optional()
   @IsName()
   display_name?: string;
-
-  @Optional()
-  @IsString()
-  @Matches(MEMBER_TYPE, { message: MEMBER_TYPE_MESSAGE })
-  member_type?: string;
-
-  @Optional()
-  @IsIn(MEMBER_STATUSES)
-  status?: string;
-
-  @Optional()
-  @IsGovernedJson()
-  metadata?: Record<string, unknown>;
 }
 
 export class MemberListQueryDto extends PageQueryDto {

@@ -1,3 +1,4 @@
+import { OmitType } from '@nestjs/swagger';
 import { PageQueryDto } from '@plystra/http';
 import { IsIn } from 'class-validator';
 import { IsEntityId, IsGovernedJson, IsKey, IsText, Optional, OptionalNullable } from '../../management/dto-rules';
@@ -33,19 +34,7 @@ export class PermissionCreateDto {
   metadata?: Record<string, unknown>;
 }
 
-export class PermissionPatchDto {
-  @OptionalNullable()
-  @IsText(2000)
-  description?: string | null;
-
-  @Optional()
-  @IsIn(PERMISSION_STATUSES)
-  status?: string;
-
-  @Optional()
-  @IsGovernedJson()
-  metadata?: Record<string, unknown>;
-}
+export class PermissionPatchDto extends OmitType(PermissionCreateDto, ['id', 'resource', 'action', 'scope'] as const) {}
 
 export class PermissionListQueryDto extends PageQueryDto {
   @Optional()

@@ -1,3 +1,4 @@
+import { OmitType } from '@nestjs/swagger';
 import { PageQueryDto } from '@plystra/http';
 import { Allow, IsIn } from 'class-validator';
 import { IsEntityId, IsGovernedJson, IsKey, IsName, IsText, Optional, OptionalNullable } from '../../management/dto-rules';
@@ -31,23 +32,7 @@ export class RoleCreateDto {
 }
 
 /** `key` is accepted here only to be refused with a clear message: it is immutable. */
-export class RolePatchDto {
-  @Optional()
-  @IsName()
-  name?: string;
-
-  @OptionalNullable()
-  @IsText(2000)
-  description?: string | null;
-
-  @Optional()
-  @IsIn(ROLE_STATUSES)
-  status?: string;
-
-  @Optional()
-  @IsGovernedJson()
-  metadata?: Record<string, unknown>;
-
+export class RolePatchDto extends OmitType(RoleCreateDto, ['id', 'key'] as const) {
   @Allow()
   key?: unknown;
 }

@@ -1,3 +1,4 @@
+import { OmitType } from '@nestjs/swagger';
 import { PageQueryDto } from '@plystra/http';
 import { IsIn, IsString, Matches } from 'class-validator';
 import { IsEntityId, IsGovernedJson, IsName, Optional, OptionalNullable } from '../../management/dto-rules';
@@ -33,27 +34,10 @@ export class SpaceCreateDto {
   metadata?: Record<string, unknown>;
 }
 
-export class SpacePatchDto {
+export class SpacePatchDto extends OmitType(SpaceCreateDto, ['id', 'name'] as const) {
   @Optional()
   @IsName()
   name?: string;
-
-  @OptionalNullable()
-  @IsString()
-  @Matches(SLUG, { message: SLUG_MESSAGE })
-  slug?: string | null;
-
-  @Optional()
-  @IsIn(SPACE_TYPES)
-  type?: string;
-
-  @Optional()
-  @IsIn(SPACE_STATUSES)
-  status?: string;
-
-  @Optional()
-  @IsGovernedJson()
-  metadata?: Record<string, unknown>;
 }
 
 export class SpaceListQueryDto extends PageQueryDto {

@@ -1,3 +1,4 @@
+import { OmitType } from '@nestjs/swagger';
 import { PageQueryDto } from '@plystra/http';
 import { IsBoolean, IsIn, IsISO8601, IsString, Matches } from 'class-validator';
 import { IsEntityId, IsGovernedJson, IsText, Optional, OptionalNullable } from '../../management/dto-rules';
@@ -53,35 +54,11 @@ export class UserMemberCreateDto {
 }
 
 /** The user and the member of a binding never change. */
-export class UserMemberPatchDto {
+export class UserMemberPatchDto extends OmitType(UserMemberCreateDto, ['id', 'user_id', 'member_id', 'relation_type', 'linked_at'] as const) {
   @Optional()
   @IsString()
   @Matches(RELATION_TYPE, { message: RELATION_MESSAGE })
   relation_type?: string;
-
-  @Optional()
-  @IsIn(BINDING_STATUSES)
-  status?: string;
-
-  @Optional()
-  @IsBoolean()
-  is_primary?: boolean;
-
-  @OptionalNullable()
-  @IsISO8601(TIMESTAMP)
-  expires_at?: string | null;
-
-  @OptionalNullable()
-  @IsEntityId()
-  linked_by_member_id?: string | null;
-
-  @OptionalNullable()
-  @IsText(500)
-  revoked_reason?: string | null;
-
-  @Optional()
-  @IsGovernedJson()
-  metadata?: Record<string, unknown>;
 }
 
 export class UserMemberListQueryDto extends PageQueryDto {

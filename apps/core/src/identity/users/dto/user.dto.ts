@@ -1,3 +1,4 @@
+import { OmitType } from '@nestjs/swagger';
 import { PageQueryDto } from '@plystra/http';
 import { IsEmail, IsIn, MaxLength } from 'class-validator';
 import { IsEntityId, IsGovernedJson, IsText, Optional, OptionalNullable, Trim } from '../../management/dto-rules';
@@ -36,32 +37,12 @@ export class UserCreateDto {
   metadata?: Record<string, unknown>;
 }
 
-export class UserPatchDto {
+export class UserPatchDto extends OmitType(UserCreateDto, ['id', 'email'] as const) {
   @Optional()
   @Trim()
   @IsEmail({}, { message: 'email must be a valid email address' })
   @MaxLength(320)
   email?: string;
-
-  @OptionalNullable()
-  @IsText(200)
-  username?: string | null;
-
-  @OptionalNullable()
-  @IsText(64)
-  phone?: string | null;
-
-  @Optional()
-  @IsText(4096)
-  password?: string;
-
-  @Optional()
-  @IsIn(USER_STATUSES)
-  status?: string;
-
-  @Optional()
-  @IsGovernedJson()
-  metadata?: Record<string, unknown>;
 }
 
 export class UserListQueryDto extends PageQueryDto {
