@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { Logger } from 'pino';
 import { answerClientError } from './client-error';
-import type { HttpAdapterName } from './config';
+import { ConfigError, type HttpAdapterName } from './config';
 import { createExpressAdapter } from './express.adapter';
 import { createFastifyAdapter } from './fastify.adapter';
 import { PinoNestLogger } from './logger';
@@ -55,4 +55,40 @@ export async function listen(app: INestApplication, host: string, port: number, 
   if (app.getHttpAdapter().getType() !== 'fastify') server.on('clientError', answerClientError);
   const address = server.address();
   return typeof address === 'object' && address ? address.port : port;
+}
+
+export interface ServeOptions {
+  /** How the log names the service: `core listening`, `core stopping`. */
+  name: string;
+  host: string;
+  port: number;
+  production: boolean;
+  /** After the application has closed on a signal (an embedded database to stop, say). */
+  onStop?: () => Promise<void>;
+}
+
+/**
+ * Listens, logs the URL, the mode and the adapter, and on SIGINT or SIGTERM closes the
+ * application (draining its requests and its database pool), runs `onStop` and exits.
+ */
+export async function serve(app: INestApplication, logger: Logger, options: ServeOptions): Promise<void> {
+  const port = await listen(app, options.host, options.port);
+  const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+  logger.info({ url: `http://${host}:${port}`, mode: options.production ? 'production' : 'development', http_adapter: app.getHttpAdapter().getType() }, `${options.name} listening`);
+  const stop = async (signal: string) => {
+    logger.info({ signal }, `${options.name} stopping`);
+    await app.close();
+    await options.onStop?.();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+}
+
+/** A service's process entry: a start-up failure is printed (a configuration problem as its message alone) and the process exits 1. */
+export function runMain(main: () => Promise<void>): void {
+  main().catch((error: unknown) => {
+    console.error(error instanceof ConfigError ? error.message : error);
+    process.exit(1);
+  });
 }
