@@ -15,6 +15,49 @@ export function parseEnv<S extends z.ZodTypeAny>(schema: S, env: Record<string, 
   return result.data;
 }
 
+/**
+ * The environment a service's schema parses: each of its keys, or when unset the first of the
+ * key's aliases that is set (`PLYSTRA_DATABASE_URL` for `DATABASE_URL`, say).
+ */
+export function foldAliases(keys: readonly string[], env: Record<string, string | undefined>, aliases: Record<string, string[]>): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const key of keys) out[key] = env[key] ?? aliases[key]?.map((alias) => env[alias]).find((v) => v !== undefined);
+  return out;
+}
+
+/** Optional text: unset or blank reads as absent, anything else trimmed. */
+export const envText = () =>
+  z
+    .string()
+    .optional()
+    .transform((v) => (v && v.trim() !== '' ? v.trim() : undefined));
+
+/** `SERVER_MODE`: development (default) or production, case-insensitive. */
+export const envServerMode = () =>
+  z
+    .string()
+    .optional()
+    .transform((v) => (v ?? 'development').toLowerCase())
+    .pipe(z.enum(['development', 'production'], { message: 'expected development or production' }));
+
+/** `LOG_LEVEL` (default info) and `LOG_FORMAT` (default json). */
+export const envLogLevel = () => z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).optional().default('info');
+export const envLogFormat = () => z.enum(['json', 'text']).optional().default('json');
+
+/**
+ * A listen address: `host:port` or `[v6]:port`, the port may be 0 (any free port); with
+ * `barePortHost`, a bare port too, on that host. Null when it is none of these.
+ */
+export function parseListenAddr(value: string, barePortHost?: string): { host: string; port: number } | null {
+  const v = value.trim();
+  if (barePortHost !== undefined && /^\d{1,5}$/.test(v)) return Number(v) > 65535 ? null : { host: barePortHost, port: Number(v) };
+  const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]\s]+)):(\d{1,5})$/.exec(v);
+  if (!match) return null;
+  const port = Number(match[3]);
+  if (port > 65535) return null;
+  return { host: match[1] ?? match[2], port };
+}
+
 const TRUTHY = new Set(['1', 'true', 'yes', 'on', 'enabled']);
 const FALSY = new Set(['0', 'false', 'no', 'off', 'disabled', '']);
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import {
-  ConfigError, DEFAULT_DEV_CORS_ORIGINS, corsProblems, envBoolean, envHttpAdapter, envDuration, envInt, envList, parseEnv, publicUrlProblems,
-  secretProblems, validateProxyEntries,
+  ConfigError, DEFAULT_DEV_CORS_ORIGINS, corsProblems, envBoolean, envDuration, envHttpAdapter, envInt, envList, envLogFormat, envLogLevel, envServerMode, envText,
+  foldAliases, parseEnv, publicUrlProblems, secretProblems, validateProxyEntries,
 } from '@plystra/http';
 import { envIdleTimeout } from '@plystra/session';
 
@@ -10,32 +10,26 @@ export const DEV_API_KEY_SECRET = 'development-api-key-secret-not-for-production
 export const AUDIT_WRITE_MODES = ['always', 'deny_only', 'disabled_for_dev'] as const;
 export type AuditWriteMode = (typeof AUDIT_WRITE_MODES)[number];
 
-const optionalText = z.string().optional().transform((v) => (v && v.trim() !== '' ? v.trim() : undefined));
-
 /** Every variable Core reads, with its default. Aliases are folded before parsing. */
 const schema = z.object({
-  DATABASE_URL: optionalText,
+  DATABASE_URL: envText(),
   DATABASE_POOL_SIZE: envInt(10, 1, 200),
-  PLYSTRA_SESSION_SECRET: optionalText,
+  PLYSTRA_SESSION_SECRET: envText(),
   PLYSTRA_SESSION_SECRET_PREVIOUS: envList(),
-  PLYSTRA_API_KEY_SECRET: optionalText,
+  PLYSTRA_API_KEY_SECRET: envText(),
   PLYSTRA_API_KEY_SECRET_PREVIOUS: envList(),
   SERVER_HOST: z.string().optional().default('127.0.0.1'),
   SERVER_PORT: envInt(8080, 0, 65535),
-  SERVER_MODE: z
-    .string()
-    .optional()
-    .transform((v) => (v ?? 'development').toLowerCase())
-    .pipe(z.enum(['development', 'production'], { message: 'expected development or production' })),
-  SERVER_PUBLIC_URL: optionalText,
+  SERVER_MODE: envServerMode(),
+  SERVER_PUBLIC_URL: envText(),
   CORS_ALLOWED_ORIGINS: envList(),
   TRUSTED_PROXIES: envList(),
-  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).optional().default('info'),
-  LOG_FORMAT: z.enum(['json', 'text']).optional().default('json'),
+  LOG_LEVEL: envLogLevel(),
+  LOG_FORMAT: envLogFormat(),
   PLYSTRA_HTTP_ADAPTER: envHttpAdapter(),
   AUDIT_WRITE_MODE: z.enum(AUDIT_WRITE_MODES).optional().default('always'),
   METRICS_ENABLED: envBoolean(false),
-  METRICS_TOKEN: optionalText,
+  METRICS_TOKEN: envText(),
   MAX_REQUEST_BODY_BYTES: envInt(1024 * 1024, 1024, 64 * 1024 * 1024),
   PLYSTRA_PASSWORD_MIN_LENGTH: envInt(12, 8, 1024),
   PLYSTRA_AUTH_LOGIN_MAX_FAILURES: envInt(8, 1, 1000),
@@ -45,10 +39,10 @@ const schema = z.object({
   PLYSTRA_SESSION_IDLE_TIMEOUT: envIdleTimeout(),
   PLYSTRA_REFRESH_REUSE_GRACE: envDuration('10s'),
   PLYSTRA_AUTH_REGISTRATION_ENABLED: envBoolean(false),
-  PLYSTRA_AUTH_REGISTRATION_TOKEN: optionalText,
+  PLYSTRA_AUTH_REGISTRATION_TOKEN: envText(),
   PLYSTRA_AUTH_PUBLIC_USER_REGISTRATION_ENABLED: envBoolean(false),
   PLYSTRA_BOOTSTRAP_REGISTRATION_ENABLED: envBoolean(false),
-  PLYSTRA_BOOTSTRAP_REGISTRATION_TOKEN: optionalText,
+  PLYSTRA_BOOTSTRAP_REGISTRATION_TOKEN: envText(),
   PLYSTRA_MIGRATE_ON_START: envBoolean(false),
   PLYSTRA_DB_SYNCHRONIZE: envBoolean(false),
   PLYSTRA_CORE_VERSION: z.string().optional().default('0.1.0'),
@@ -68,13 +62,7 @@ const ALIASES: Record<string, string[]> = {
   PLYSTRA_DB_SYNCHRONIZE: ['TYPEORM_SYNCHRONIZE', 'DB_SYNCHRONIZE'],
 };
 
-function foldAliases(env: Record<string, string | undefined>): Record<string, string | undefined> {
-  const out: Record<string, string | undefined> = {};
-  for (const key of Object.keys(schema.shape)) {
-    out[key] = env[key] ?? ALIASES[key]?.map((alias) => env[alias]).find((v) => v !== undefined);
-  }
-  return out;
-}
+const withAliases = (env: Record<string, string | undefined>) => foldAliases(Object.keys(schema.shape), env, ALIASES);
 
 export type CoreConfig = ReturnType<typeof buildConfig>;
 
@@ -147,7 +135,7 @@ function productionProblems(v: z.infer<typeof schema>): string[] {
 
 /** Every configuration problem at once (used by start-up and by `plystra doctor`). */
 export function coreConfigProblems(env: Record<string, string | undefined>): string[] {
-  const folded = foldAliases(env);
+  const folded = withAliases(env);
   let parsed: z.infer<typeof schema>;
   try {
     parsed = parseEnv(schema, folded);
@@ -165,11 +153,11 @@ export function coreConfigProblems(env: Record<string, string | undefined>): str
 export function loadCoreConfig(env: Record<string, string | undefined> = process.env): CoreConfig {
   const problems = coreConfigProblems(env);
   if (problems.length) throw new ConfigError(problems);
-  return buildConfig(parseEnv(schema, foldAliases(env)));
+  return buildConfig(parseEnv(schema, withAliases(env)));
 }
 
 /** Just what the CLI's database commands need, without the service's other requirements. */
 export function loadDatabaseSettings(env: Record<string, string | undefined>): { url: string | undefined; production: boolean } {
-  const folded = foldAliases(env);
+  const folded = withAliases(env);
   return { url: folded.DATABASE_URL?.trim() || undefined, production: (folded.SERVER_MODE ?? '').toLowerCase() === 'production' };
 }

@@ -1,14 +1,14 @@
 import { ConfigError } from '@plystra/http';
-import { DEFAULT_LISTEN_ADDR, loadPluginConfig, parseListenAddr, pluginConfigProblems } from './plugin-config';
+import { DEFAULT_LISTEN_ADDR, loadPluginConfig, pluginConfigProblems } from './plugin-config';
 
 describe('plugin configuration (environment)', () => {
   it('listens on 127.0.0.1:8790 by default and parses AUTH_PLUGIN_LISTEN_ADDR', () => {
     expect(DEFAULT_LISTEN_ADDR).toBe('127.0.0.1:8790');
     expect(loadPluginConfig({})).toMatchObject({ host: '127.0.0.1', port: 8790, production: false, emailCapabilityToken: null });
-    expect(parseListenAddr('0.0.0.0:9000')).toEqual({ host: '0.0.0.0', port: 9000 });
-    expect(parseListenAddr('[::]:8790')).toEqual({ host: '::', port: 8790 });
-    expect(parseListenAddr('8790')).toEqual({ host: '127.0.0.1', port: 8790 });
-    expect(parseListenAddr('host:99999')).toBeNull();
+    expect(loadPluginConfig({ AUTH_PLUGIN_LISTEN_ADDR: '0.0.0.0:9000' })).toMatchObject({ host: '0.0.0.0', port: 9000 });
+    expect(loadPluginConfig({ AUTH_PLUGIN_LISTEN_ADDR: '[::]:8790' })).toMatchObject({ host: '::', port: 8790 });
+    expect(loadPluginConfig({ AUTH_PLUGIN_LISTEN_ADDR: '8790' })).toMatchObject({ host: '127.0.0.1', port: 8790 });
+    expect(pluginConfigProblems({ AUTH_PLUGIN_LISTEN_ADDR: 'host:99999' })[0]).toMatch(/AUTH_PLUGIN_LISTEN_ADDR/);
     expect(pluginConfigProblems({ AUTH_PLUGIN_LISTEN_ADDR: 'nonsense:port' })[0]).toMatch(/AUTH_PLUGIN_LISTEN_ADDR/);
   });
 

@@ -1,33 +1,28 @@
 import { z } from 'zod';
 import {
-  ConfigError, DEFAULT_DEV_CORS_ORIGINS, envBoolean, envHttpAdapter, envDuration, envInt, envList, parseEnv, secretProblems,
+  ConfigError, DEFAULT_DEV_CORS_ORIGINS, envBoolean, envDuration, envHttpAdapter, envInt, envList, envLogFormat, envLogLevel, envServerMode, envText, foldAliases,
+  parseEnv, parseListenAddr, secretProblems,
 } from '@plystra/http';
 import { envIdleTimeout } from '@plystra/session';
 
 export const DEV_SESSION_SECRET = 'development-session-secret-not-for-production';
 export const DEFAULT_LISTEN_ADDR = '127.0.0.1:8790';
 
-const optionalText = z.string().optional().transform((v) => (v && v.trim() !== '' ? v.trim() : undefined));
-
 /**
  * The plugin's environment: only secrets and process bootstrap values (complete-auth.md §5).
  * Everything an operator tunes at run time is a row in `plugin_auth_settings`.
  */
 const schema = z.object({
-  DATABASE_URL: optionalText,
+  DATABASE_URL: envText(),
   DATABASE_POOL_SIZE: envInt(10, 1, 200),
-  PLYSTRA_SESSION_SECRET: optionalText,
+  PLYSTRA_SESSION_SECRET: envText(),
   PLYSTRA_SESSION_SECRET_PREVIOUS: envList(),
-  PLYSTRA_EMAIL_CAPABILITY_TOKEN: optionalText,
+  PLYSTRA_EMAIL_CAPABILITY_TOKEN: envText(),
   AUTH_PLUGIN_LISTEN_ADDR: z.string().optional().default(DEFAULT_LISTEN_ADDR),
-  SERVER_MODE: z
-    .string()
-    .optional()
-    .transform((v) => (v ?? 'development').toLowerCase())
-    .pipe(z.enum(['development', 'production'], { message: 'expected development or production' })),
+  SERVER_MODE: envServerMode(),
   CORS_ALLOWED_ORIGINS: envList(),
-  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).optional().default('info'),
-  LOG_FORMAT: z.enum(['json', 'text']).optional().default('json'),
+  LOG_LEVEL: envLogLevel(),
+  LOG_FORMAT: envLogFormat(),
   PLYSTRA_HTTP_ADAPTER: envHttpAdapter(),
   PLYSTRA_PASSWORD_MIN_LENGTH: envInt(12, 8, 1024),
   PLYSTRA_REFRESH_REUSE_GRACE: envDuration('10s'),
@@ -48,27 +43,14 @@ const ALIASES: Record<string, string[]> = {
   SERVER_MODE: ['PLYSTRA_ENV'],
 };
 
-function foldAliases(env: Record<string, string | undefined>): Record<string, string | undefined> {
-  const out: Record<string, string | undefined> = {};
-  for (const key of Object.keys(schema.shape)) {
-    out[key] = env[key] ?? ALIASES[key]?.map((alias) => env[alias]).find((v) => v !== undefined);
-  }
-  return out;
-}
+const withAliases = (env: Record<string, string | undefined>) => foldAliases(Object.keys(schema.shape), env, ALIASES);
 
-/** `host:port`, `[v6]:port` or a bare port; null when it is neither. */
-export function parseListenAddr(value: string): { host: string; port: number } | null {
-  const v = value.trim();
-  const match = /^\d{1,5}$/.test(v) ? [v, undefined, undefined, v] : /^(?:\[([0-9a-fA-F:.]+)\]|([^:\s[\]]+)):(\d{1,5})$/.exec(v);
-  if (!match) return null;
-  const port = Number(match[3]);
-  if (port > 65535) return null;
-  return { host: match[1] ?? match[2] ?? '127.0.0.1', port };
-}
+/** `AUTH_PLUGIN_LISTEN_ADDR` may also be a bare port, on this host. */
+const BARE_PORT_HOST = '127.0.0.1';
 
 function buildConfig(v: z.infer<typeof schema>) {
   const production = v.SERVER_MODE === 'production';
-  const listen = parseListenAddr(v.AUTH_PLUGIN_LISTEN_ADDR)!;
+  const listen = parseListenAddr(v.AUTH_PLUGIN_LISTEN_ADDR, BARE_PORT_HOST)!;
   return {
     production,
     databaseUrl: v.DATABASE_URL,
@@ -111,13 +93,13 @@ function productionProblems(v: z.infer<typeof schema>): string[] {
 export function pluginConfigProblems(env: Record<string, string | undefined>): string[] {
   let parsed: z.infer<typeof schema>;
   try {
-    parsed = parseEnv(schema, foldAliases(env));
+    parsed = parseEnv(schema, withAliases(env));
   } catch (error) {
     if (error instanceof ConfigError) return error.problems;
     throw error;
   }
   const problems: string[] = [];
-  if (!parseListenAddr(parsed.AUTH_PLUGIN_LISTEN_ADDR)) problems.push(`AUTH_PLUGIN_LISTEN_ADDR: expected host:port, got "${parsed.AUTH_PLUGIN_LISTEN_ADDR}"`);
+  if (!parseListenAddr(parsed.AUTH_PLUGIN_LISTEN_ADDR, BARE_PORT_HOST)) problems.push(`AUTH_PLUGIN_LISTEN_ADDR: expected host:port, got "${parsed.AUTH_PLUGIN_LISTEN_ADDR}"`);
   if (parsed.SERVER_MODE === 'production') problems.push(...productionProblems(parsed));
   return problems;
 }
@@ -126,5 +108,5 @@ export function pluginConfigProblems(env: Record<string, string | undefined>): s
 export function loadPluginConfig(env: Record<string, string | undefined> = process.env): PluginConfig {
   const problems = pluginConfigProblems(env);
   if (problems.length) throw new ConfigError(problems);
-  return buildConfig(parseEnv(schema, foldAliases(env)));
+  return buildConfig(parseEnv(schema, withAliases(env)));
 }

@@ -1,5 +1,5 @@
 import { ConfigError } from '@plystra/http';
-import { emailSmtpConfigProblems, loadEmailSmtpConfig, parseListenAddr } from './email-smtp.config';
+import { emailSmtpConfigProblems, loadEmailSmtpConfig } from './email-smtp.config';
 
 const base = { DATABASE_URL: 'postgres://u:p@db:5432/plystra', EMAIL_CAPABILITY_TOKEN: 'a-development-token-of-some-length' };
 
@@ -46,9 +46,8 @@ describe('email-smtp config', () => {
   });
 
   it('parses listen addresses', () => {
-    expect(parseListenAddr('0.0.0.0:8791')).toEqual({ host: '0.0.0.0', port: 8791 });
-    expect(parseListenAddr('[::1]:0')).toEqual({ host: '::1', port: 0 });
-    expect(parseListenAddr('localhost:70000')).toBeNull();
-    expect(parseListenAddr('8791')).toBeNull();
+    expect(loadEmailSmtpConfig({ ...base, EMAIL_SMTP_LISTEN_ADDR: '0.0.0.0:8791' })).toMatchObject({ host: '0.0.0.0', port: 8791 });
+    expect(loadEmailSmtpConfig({ ...base, EMAIL_SMTP_LISTEN_ADDR: '[::1]:0' })).toMatchObject({ host: '::1', port: 0 });
+    for (const bad of ['localhost:70000', '8791']) expect(emailSmtpConfigProblems({ ...base, EMAIL_SMTP_LISTEN_ADDR: bad })).toContainEqual(expect.stringMatching(/^EMAIL_SMTP_LISTEN_ADDR/));
   });
 });

@@ -1,26 +1,23 @@
 import { z } from 'zod';
-import { ConfigError, envBoolean, envHttpAdapter, envInt, envList, parseEnv, secretProblems, validateProxyEntries } from '@plystra/http';
+import {
+  ConfigError, envBoolean, envHttpAdapter, envInt, envList, envLogFormat, envLogLevel, envServerMode, envText, foldAliases, parseEnv, parseListenAddr,
+  secretProblems, validateProxyEntries,
+} from '@plystra/http';
 
 export const SERVICE_NAME = 'plugin-email-smtp';
 export const DEFAULT_LISTEN_ADDR = '127.0.0.1:8791';
 
-const optionalText = z.string().optional().transform((v) => (v && v.trim() !== '' ? v.trim() : undefined));
-
 /** Every variable the SMTP provider reads. Transport settings live in its settings table instead. */
 const schema = z.object({
-  DATABASE_URL: optionalText,
+  DATABASE_URL: envText(),
   DATABASE_POOL_SIZE: envInt(5, 1, 100),
   EMAIL_SMTP_LISTEN_ADDR: z.string().optional().default(DEFAULT_LISTEN_ADDR),
-  EMAIL_CAPABILITY_TOKEN: optionalText,
+  EMAIL_CAPABILITY_TOKEN: envText(),
   SMTP_PASSWORD: z.string().optional(),
-  SERVER_MODE: z
-    .string()
-    .optional()
-    .transform((v) => (v ?? 'development').toLowerCase())
-    .pipe(z.enum(['development', 'production'], { message: 'expected development or production' })),
+  SERVER_MODE: envServerMode(),
   TRUSTED_PROXIES: envList(),
-  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).optional().default('info'),
-  LOG_FORMAT: z.enum(['json', 'text']).optional().default('json'),
+  LOG_LEVEL: envLogLevel(),
+  LOG_FORMAT: envLogFormat(),
   PLYSTRA_HTTP_ADAPTER: envHttpAdapter(),
   PLYSTRA_MIGRATE_ON_START: envBoolean(false),
 });
@@ -31,22 +28,7 @@ const ALIASES: Record<string, string[]> = {
   SERVER_MODE: ['PLYSTRA_ENV'],
 };
 
-function foldAliases(env: Record<string, string | undefined>): Record<string, string | undefined> {
-  const out: Record<string, string | undefined> = {};
-  for (const key of Object.keys(schema.shape)) {
-    out[key] = env[key] ?? ALIASES[key]?.map((alias) => env[alias]).find((v) => v !== undefined);
-  }
-  return out;
-}
-
-/** `host:port`, `[v6]:port`; the port may be 0 (any free port). */
-export function parseListenAddr(value: string): { host: string; port: number } | null {
-  const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]\s]+)):(\d{1,5})$/.exec(value.trim());
-  if (!match) return null;
-  const port = Number(match[3]);
-  if (port > 65535) return null;
-  return { host: match[1] ?? match[2], port };
-}
+const withAliases = (env: Record<string, string | undefined>) => foldAliases(Object.keys(schema.shape), env, ALIASES);
 
 export type EmailSmtpConfig = ReturnType<typeof buildConfig>;
 
@@ -86,7 +68,7 @@ function problemsOf(v: z.infer<typeof schema>): string[] {
 /** Every configuration problem at once. */
 export function emailSmtpConfigProblems(env: Record<string, string | undefined>): string[] {
   try {
-    return problemsOf(parseEnv(schema, foldAliases(env)));
+    return problemsOf(parseEnv(schema, withAliases(env)));
   } catch (error) {
     if (error instanceof ConfigError) return error.problems;
     throw error;
@@ -97,5 +79,5 @@ export function emailSmtpConfigProblems(env: Record<string, string | undefined>)
 export function loadEmailSmtpConfig(env: Record<string, string | undefined> = process.env): EmailSmtpConfig {
   const problems = emailSmtpConfigProblems(env);
   if (problems.length) throw new ConfigError(problems);
-  return buildConfig(parseEnv(schema, foldAliases(env)));
+  return buildConfig(parseEnv(schema, withAliases(env)));
 }
