@@ -1,9 +1,9 @@
 import { EmailMessage } from 'cloudflare:email';
 import type { DurableObjectNamespace, ExecutionContext } from 'cloudflare:workers';
 import {
-  EMAIL_IDEMPOTENCY_WINDOW_MS, EmailDeliveryCodes, EmailRefusalCodes, canonicalJson, type EmailSendRequest, type EmailSendResponse,
+  EMAIL_IDEMPOTENCY_WINDOW_MS, EmailDeliveryCodes, awaitSettledSend, canonicalJson, type EmailSendRequest, type EmailSendResponse,
 } from '@plystra/email-contract';
-import type { IdempotencyLedger, LedgerRecord } from './idempotency-ledger';
+import type { IdempotencyLedger } from './idempotency-ledger';
 import { buildMimeMessage } from './mime-message';
 import { Refusal, hex, sha256 } from './worker-http';
 
@@ -31,7 +31,6 @@ export const CloudflareErrorCodes = {
 const DEFAULT_SEND_TIMEOUT_MS = 8_000;
 const MIN_LEASE_MS = 60_000;
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 async function withDeadline<T>(promise: Promise<T>, ms: number, fallback: () => T): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -48,8 +47,6 @@ async function withDeadline<T>(promise: Promise<T>, ms: number, fallback: () => 
 function clean(text: unknown): string {
   return String(text ?? '').replace(/[\u0000-\u001f\u007f]+/g, ' ').trim().slice(0, 300);
 }
-
-type Ledger = ReturnType<DurableObjectNamespace<IdempotencyLedger>['get']>;
 
 /**
  * One send through the `send_email` binding: the raw message is built here, one EmailMessage per
@@ -94,28 +91,11 @@ export class CloudflareEmailSender {
           },
         );
       }
-      const record = await this.awaitSettled(ledger, claim.record, hash, deadline);
+      const record = await awaitSettledSend(claim.record, () => ledger.read(), hash, deadline, (status, code, message) => new Refusal(status, code, message));
       if (record === 'in-progress') {
         return this.failure(messageId, EmailDeliveryCodes.DELIVERY_IN_PROGRESS, 'A send with this idempotency key is still in progress; ask again later.');
       }
       if (record?.response) return record.response;
-    }
-  }
-
-  private async awaitSettled(ledger: Ledger, first: LedgerRecord, hash: string, deadline: number): Promise<LedgerRecord | null | 'in-progress'> {
-    let record: LedgerRecord | null = first;
-    let delay = 20;
-    for (;;) {
-      if (!record) return null;
-      if (record.requestHash !== hash) {
-        throw new Refusal(409, EmailRefusalCodes.IDEMPOTENCY_KEY_REUSED, 'This idempotency key was used for a different message within the last 24 hours.');
-      }
-      if (record.state !== 'pending') return record;
-      if (record.leaseExpired) return null;
-      if (Date.now() >= deadline) return 'in-progress';
-      await sleep(Math.min(delay, Math.max(deadline - Date.now(), 1)));
-      delay = Math.min(delay * 1.5, 250);
-      record = await ledger.read();
     }
   }
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { newId } from '@plystra/db';
 import {
-  EMAIL_IDEMPOTENCY_WINDOW_MS, EmailDeliveryCodes, EmailRefusalCodes, canonicalJson, parseEmailSendRequest, refusalFor,
+  EMAIL_IDEMPOTENCY_WINDOW_MS, EmailDeliveryCodes, awaitSettledSend, canonicalJson, parseEmailSendRequest, refusalFor,
   type EmailSendRequest, type EmailSendResponse,
 } from '@plystra/email-contract';
 import { ApiError, type Logger } from '@plystra/http';
@@ -11,13 +11,12 @@ import { SmtpErrorCodes } from '../delivery/smtp-failure';
 import { SmtpTransport, type SmtpSendResult } from '../delivery/smtp-transport';
 import { SMTP_SETTINGS } from '../settings/smtp-settings.module';
 import type { SmtpSettings } from '../settings/smtp-settings';
-import { IdempotencyRepository, type IdempotencyRecord } from './idempotency.repository';
+import { IdempotencyRepository } from './idempotency.repository';
 
 export const PROVIDER = 'smtp';
 const PURGE_INTERVAL_MS = 10 * 60_000;
 const MIN_LEASE_MS = 60_000;
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Resolves with `promise`, or with `fallback()` once `ms` have passed. */
 async function withDeadline<T>(promise: Promise<T>, ms: number, fallback: () => T): Promise<T> {
@@ -74,29 +73,11 @@ export class EmailSendService implements OnModuleInit, OnModuleDestroy {
       if (claim.claimed) {
         return this.logged(request, await this.attempt(request, messageId, (response) => this.record(key, claim.claimToken, response)), false);
       }
-      const record = await this.awaitSettled(claim.record, key, hash, deadline);
+      const record = await awaitSettledSend(claim.record, () => this.ledger.find(key), hash, deadline, (status, code, message) => new ApiError(status, code, message));
       if (record === 'in-progress') {
         return this.logged(request, this.failure(messageId, EmailDeliveryCodes.DELIVERY_IN_PROGRESS, 'A send with this idempotency key is still in progress; ask again later.'), true);
       }
       if (record?.response) return this.logged(request, record.response, true);
-    }
-  }
-
-  /** Waits while another request holds the key; null when the key is free to claim again. */
-  private async awaitSettled(first: IdempotencyRecord | null, key: string, hash: string, deadline: number): Promise<IdempotencyRecord | null | 'in-progress'> {
-    let record = first;
-    let delay = 20;
-    for (;;) {
-      if (!record) return null;
-      if (record.requestHash !== hash) {
-        throw new ApiError(409, EmailRefusalCodes.IDEMPOTENCY_KEY_REUSED, 'This idempotency key was used for a different message within the last 24 hours.');
-      }
-      if (record.state !== 'pending') return record;
-      if (record.leaseExpired) return null;
-      if (Date.now() >= deadline) return 'in-progress';
-      await sleep(Math.min(delay, Math.max(deadline - Date.now(), 1)));
-      delay = Math.min(delay * 1.5, 250);
-      record = await this.ledger.find(key);
     }
   }
 
