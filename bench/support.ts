@@ -1,7 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
@@ -10,14 +9,7 @@ import { DEMO_PASSWORD } from '../apps/core/src/demo/demo-seed';
 
 export const root = resolve(__dirname, '../..');
 
-export async function freePort(): Promise<number> {
-  return new Promise((done) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-  });
-}
+export { freePort } from '@plystra/db/testing';
 
 /** A scratch database on the PostgreSQL server `serverUrl` names; `drop()` removes it. */
 export async function databaseOn(serverUrl: string, prefix: string): Promise<{ url: string; drop(): Promise<void> }> {

@@ -4,6 +4,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
+import { freePort } from '../libs/db/src/testing/free-port';
 
 /**
  * `node dist/tools/quickstart-check.js`: does what the README's quick start says, after install,
@@ -32,17 +33,6 @@ export interface QuickstartOptions {
   /** Overall limit for the start-up (ms). */
   startTimeoutMs?: number;
   log?: (line: string) => void;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-  });
 }
 
 function portFree(port: number): Promise<boolean> {

@@ -1,26 +1,14 @@
 import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { runMigrations, startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../../libs/db/src';
 import { TEST_ADMIN_URL_ENV, TEST_DB_PREFIX, TEST_TEMPLATE_ENV, databaseUrl, withAdminClient } from '../../libs/db/src/testing';
 import { allMigrationSets } from '../../migrations';
+import { freePort } from '../../libs/db/src/testing/free-port';
 
 declare global {
 
   var __PLYSTRA_EMBEDDED__: EmbeddedPostgresHandle | undefined;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /**

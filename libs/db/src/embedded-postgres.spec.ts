@@ -1,20 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { createServer } from 'node:net';
 import { Client } from 'pg';
+import { freePort } from './testing/free-port';
 
 const root = resolve(__dirname, '../../..');
 const owner = join(root, 'dist/libs/db/src/testing/embedded-postgres-owner.js');
-
-async function freePort(): Promise<number> {
-  return new Promise((done) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-  });
-}
 
 function startOwner(dataDir: string, port: number): Promise<ChildProcess> {
   const child = spawn(process.execPath, [owner, dataDir, String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
