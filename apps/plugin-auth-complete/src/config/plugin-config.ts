@@ -99,7 +99,7 @@ export function pluginConfigProblems(env: Record<string, string | undefined>): s
     throw error;
   }
   const problems: string[] = [];
-  if (!parseListenAddr(parsed.AUTH_PLUGIN_LISTEN_ADDR, BARE_PORT_HOST)) problems.push(`AUTH_PLUGIN_LISTEN_ADDR: expected host:port, got "${parsed.AUTH_PLUGIN_LISTEN_ADDR}"`);
+  if (!parseListenAddr(parsed.AUTH_PLUGIN_LISTEN_ADDR, BARE_PORT_HOST)) problems.push(`AUTH_PLUGIN_LISTEN_ADDR: expected host:port, [v6]:port or a port, got "${parsed.AUTH_PLUGIN_LISTEN_ADDR}"`);
   if (parsed.SERVER_MODE === 'production') problems.push(...productionProblems(parsed));
   return problems;
 }

@@ -27,7 +27,7 @@ describe('email-smtp config', () => {
     );
     const problems = emailSmtpConfigProblems({ EMAIL_SMTP_LISTEN_ADDR: 'nowhere' });
     expect(problems).toEqual([
-      'EMAIL_SMTP_LISTEN_ADDR: expected host:port, got "nowhere"',
+      'EMAIL_SMTP_LISTEN_ADDR: expected host:port or [v6]:port, got "nowhere"',
       'DATABASE_URL: is required (or PLYSTRA_DATABASE_URL)',
       'EMAIL_CAPABILITY_TOKEN: is required (or PLYSTRA_EMAIL_CAPABILITY_TOKEN)',
     ]);

@@ -52,7 +52,7 @@ function buildConfig(v: z.infer<typeof schema>) {
 
 function problemsOf(v: z.infer<typeof schema>): string[] {
   const problems = validateProxyEntries(v.TRUSTED_PROXIES).map((p) => `TRUSTED_PROXIES: ${p}`);
-  if (!parseListenAddr(v.EMAIL_SMTP_LISTEN_ADDR)) problems.push(`EMAIL_SMTP_LISTEN_ADDR: expected host:port, got "${v.EMAIL_SMTP_LISTEN_ADDR}"`);
+  if (!parseListenAddr(v.EMAIL_SMTP_LISTEN_ADDR)) problems.push(`EMAIL_SMTP_LISTEN_ADDR: expected host:port or [v6]:port, got "${v.EMAIL_SMTP_LISTEN_ADDR}"`);
   if (!v.DATABASE_URL) problems.push('DATABASE_URL: is required (or PLYSTRA_DATABASE_URL)');
   if (v.SERVER_MODE === 'production') {
     if (v.DATABASE_URL && /:\/\/(plystra:plystra|postgres:postgres)@/.test(v.DATABASE_URL)) problems.push('DATABASE_URL: uses the development default credentials');
