@@ -62,16 +62,14 @@ interface Runs {
   paced: Measured[];
 }
 
-/** A system's saturation: the connection count whose median rate is highest, and its runs. */
-function saturation(r: Runs): { connections: number; rps: number; runs: Measured[] } {
+/**
+ * A system's saturation: the connection count whose median rate is highest, that rate, and the
+ * CPU per request of those runs (medians): its server process, and PostgreSQL's backends.
+ */
+function saturation(r: Runs): { connections: number; rps: number; cpu: { server: number; pg: number } } {
   const steps = [...r.saturation].map(([connections, runs]) => ({ connections, runs, rps: median(runs.map((x) => x.requestsPerSecond)) }));
-  return steps.reduce((best, step) => (step.rps > best.rps ? step : best));
-}
-
-/** CPU per request at a system's saturation (medians of its saturating runs): its server process, and PostgreSQL's backends. */
-function cpuAtSaturation(r: Runs): { server: number; pg: number } {
-  const runs = saturation(r).runs;
-  return { server: median(runs.map((x) => x.cpuMsPerRequest.server)), pg: median(runs.map((x) => x.cpuMsPerRequest.postgres)) };
+  const { connections, runs, rps } = steps.reduce((best, step) => (step.rps > best.rps ? step : best));
+  return { connections, rps, cpu: { server: median(runs.map((x) => x.cpuMsPerRequest.server)), pg: median(runs.map((x) => x.cpuMsPerRequest.postgres)) } };
 }
 
 const everyRun = (r: Runs): Measured[] => [...[...r.saturation.values()].flat(), ...r.paced];
@@ -273,7 +271,6 @@ export const runAuthzSection: BenchSection = async (ctx) => {
     for (const s of systems) {
       const r = runs.get(s.key)!;
       const sat = saturation(r);
-      const cpu = cpuAtSaturation(r);
       const allRuns = everyRun(r);
       const ratioTo = s.adapter === 'fastify' ? 'Fastify floor' : 'Express floor';
       const rps = sat.rps;
@@ -286,8 +283,8 @@ export const runAuthzSection: BenchSection = async (ctx) => {
         { workload: WORKLOAD, system: s.label, metric: 'checks/s at saturation', value: rps, unit: 'req/s', ratio: rps / floorRps[s.adapter], ratioTo, note: `${SATURATION_CONNECTIONS.map((c) => `${c} connections${c === sat.connections ? ' (saturation)' : ''}: ${r.saturation.get(c)!.map((x) => fmt(x.requestsPerSecond)).join(' / ')}`).join('; ')}${errors ? `; ${errors} non-2xx/errors ${JSON.stringify(statuses)}` : ''}` },
         { workload: WORKLOAD, system: s.label, metric: `p50 at half the ${ratioTo}'s rate`, value: paced.p50, unit: 'ms', note: behind },
         { workload: WORKLOAD, system: s.label, metric: `p99 at half the ${ratioTo}'s rate`, value: paced.p99, unit: 'ms', note: behind },
-        { workload: WORKLOAD, system: s.label, metric: 'server CPU per request (saturation)', value: cpu.server, unit: 'ms' },
-        { workload: WORKLOAD, system: s.label, metric: 'PostgreSQL CPU per request (saturation)', value: cpu.pg, unit: 'ms' },
+        { workload: WORKLOAD, system: s.label, metric: 'server CPU per request (saturation)', value: sat.cpu.server, unit: 'ms' },
+        { workload: WORKLOAD, system: s.label, metric: 'PostgreSQL CPU per request (saturation)', value: sat.cpu.pg, unit: 'ms' },
       );
     }
     if (fastifyMissing) {
@@ -319,8 +316,8 @@ export const runAuthzSection: BenchSection = async (ctx) => {
       targets.push({ name: `ahead of ${byKey(k)!.label} (checks/s, Core writing its audit row)`, target: `> ${fmt(other)}/s`, measured: `${fmt(core)}/s (${fmt(core / other, 2)}×)`, pass: core > other });
     }
     // Where Core is behind, the measured gap and where its time goes (CPU per check, median saturation round).
-    const cpu = (k: string) => cpuAtSaturation(runs.get(k)!);
-    const c = cpu('core-always');
+    const cpu = (k: string) => saturation(runs.get(k)!).cpu;
+    const c = coreSat.cpu;
     const coreConnections = coreSat.connections;
     const floorCpu = cpu('floor-express');
     const busy = (core * (c.server + c.pg)) / 1000;

@@ -31,7 +31,6 @@ export const CloudflareErrorCodes = {
 const DEFAULT_SEND_TIMEOUT_MS = 8_000;
 const MIN_LEASE_MS = 60_000;
 
-
 async function withDeadline<T>(promise: Promise<T>, ms: number, fallback: () => T): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const deadline = new Promise<T>((resolve) => {

@@ -16,12 +16,12 @@ export function parseEnv<S extends z.ZodTypeAny>(schema: S, env: Record<string, 
 }
 
 /**
- * The environment a service's schema parses: each of its keys, or when unset the first of the
- * key's aliases that is set (`PLYSTRA_DATABASE_URL` for `DATABASE_URL`, say).
+ * The environment a service's schema parses: each of the schema's keys, or when unset the first
+ * of the key's aliases that is set (`PLYSTRA_DATABASE_URL` for `DATABASE_URL`, say).
  */
-export function foldAliases(keys: readonly string[], env: Record<string, string | undefined>, aliases: Record<string, string[]>): Record<string, string | undefined> {
+export function foldAliases(schema: { shape: object }, env: Record<string, string | undefined>, aliases: Record<string, string[]>): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = {};
-  for (const key of keys) out[key] = env[key] ?? aliases[key]?.map((alias) => env[alias]).find((v) => v !== undefined);
+  for (const key of Object.keys(schema.shape)) out[key] = env[key] ?? aliases[key]?.map((alias) => env[alias]).find((v) => v !== undefined);
   return out;
 }
 
@@ -49,13 +49,10 @@ export const envLogFormat = () => z.enum(['json', 'text']).optional().default('j
  * `barePortHost`, a bare port too, on that host. Null when it is none of these.
  */
 export function parseListenAddr(value: string, barePortHost?: string): { host: string; port: number } | null {
-  const v = value.trim();
-  if (barePortHost !== undefined && /^\d{1,5}$/.test(v)) return Number(v) > 65535 ? null : { host: barePortHost, port: Number(v) };
-  const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]\s]+)):(\d{1,5})$/.exec(v);
-  if (!match) return null;
-  const port = Number(match[3]);
-  if (port > 65535) return null;
-  return { host: match[1] ?? match[2], port };
+  const match = /^(?:(?:\[([0-9a-fA-F:.]+)\]|([^:[\]\s]+)):)?(\d{1,5})$/.exec(value.trim());
+  const host = match ? (match[1] ?? match[2] ?? barePortHost) : undefined;
+  if (!match || host === undefined || Number(match[3]) > 65535) return null;
+  return { host, port: Number(match[3]) };
 }
 
 const TRUTHY = new Set(['1', 'true', 'yes', 'on', 'enabled']);

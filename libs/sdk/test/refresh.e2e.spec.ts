@@ -94,6 +94,7 @@ describe('automatic refresh on SESSION_EXPIRED (real HTTP, real PostgreSQL)', ()
   it('a call that reaches Core only after the refresh rotated its token (so the token is unknown, not expired) is retried with the new one', async () => {
     let changes: Array<PlystraTokens | null> = [];
     let held = false;
+    let first = false;
     // Hold the second check back before it leaves, until the first check's refresh has been reported.
     const recorder = recordingFetch(undefined, async (call) => {
       if (call.path !== '/api/v1/authz/check' || held || !call.headers.authorization || !first) return;
@@ -101,7 +102,6 @@ describe('automatic refresh on SESSION_EXPIRED (real HTTP, real PostgreSQL)', ()
       const deadline = Date.now() + 5_000;
       while (changes.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
     });
-    let first = false;
     const client = new PlystraClient({ baseUrl: env.url, fetch: recorder.fetch, onTokenChange: (t) => void changes.push(t) });
     await client.auth.login(ALICE);
     const { session_id: sessionId } = await client.actor.context();

@@ -62,8 +62,6 @@ const ALIASES: Record<string, string[]> = {
   PLYSTRA_DB_SYNCHRONIZE: ['TYPEORM_SYNCHRONIZE', 'DB_SYNCHRONIZE'],
 };
 
-const withAliases = (env: Record<string, string | undefined>) => foldAliases(Object.keys(schema.shape), env, ALIASES);
-
 export type CoreConfig = ReturnType<typeof buildConfig>;
 
 function buildConfig(v: z.infer<typeof schema>) {
@@ -135,7 +133,7 @@ function productionProblems(v: z.infer<typeof schema>): string[] {
 
 /** Every configuration problem at once (used by start-up and by `plystra doctor`). */
 export function coreConfigProblems(env: Record<string, string | undefined>): string[] {
-  const folded = withAliases(env);
+  const folded = foldAliases(schema, env, ALIASES);
   let parsed: z.infer<typeof schema>;
   try {
     parsed = parseEnv(schema, folded);
@@ -153,11 +151,11 @@ export function coreConfigProblems(env: Record<string, string | undefined>): str
 export function loadCoreConfig(env: Record<string, string | undefined> = process.env): CoreConfig {
   const problems = coreConfigProblems(env);
   if (problems.length) throw new ConfigError(problems);
-  return buildConfig(parseEnv(schema, withAliases(env)));
+  return buildConfig(parseEnv(schema, foldAliases(schema, env, ALIASES)));
 }
 
 /** Just what the CLI's database commands need, without the service's other requirements. */
 export function loadDatabaseSettings(env: Record<string, string | undefined>): { url: string | undefined; production: boolean } {
-  const folded = withAliases(env);
+  const folded = foldAliases(schema, env, ALIASES);
   return { url: folded.DATABASE_URL?.trim() || undefined, production: (folded.SERVER_MODE ?? '').toLowerCase() === 'production' };
 }

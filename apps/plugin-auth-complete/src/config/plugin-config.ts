@@ -43,8 +43,6 @@ const ALIASES: Record<string, string[]> = {
   SERVER_MODE: ['PLYSTRA_ENV'],
 };
 
-const withAliases = (env: Record<string, string | undefined>) => foldAliases(Object.keys(schema.shape), env, ALIASES);
-
 /** `AUTH_PLUGIN_LISTEN_ADDR` may also be a bare port, on this host. */
 const BARE_PORT_HOST = '127.0.0.1';
 
@@ -93,7 +91,7 @@ function productionProblems(v: z.infer<typeof schema>): string[] {
 export function pluginConfigProblems(env: Record<string, string | undefined>): string[] {
   let parsed: z.infer<typeof schema>;
   try {
-    parsed = parseEnv(schema, withAliases(env));
+    parsed = parseEnv(schema, foldAliases(schema, env, ALIASES));
   } catch (error) {
     if (error instanceof ConfigError) return error.problems;
     throw error;
@@ -108,5 +106,5 @@ export function pluginConfigProblems(env: Record<string, string | undefined>): s
 export function loadPluginConfig(env: Record<string, string | undefined> = process.env): PluginConfig {
   const problems = pluginConfigProblems(env);
   if (problems.length) throw new ConfigError(problems);
-  return buildConfig(parseEnv(schema, withAliases(env)));
+  return buildConfig(parseEnv(schema, foldAliases(schema, env, ALIASES)));
 }

@@ -28,8 +28,6 @@ const ALIASES: Record<string, string[]> = {
   SERVER_MODE: ['PLYSTRA_ENV'],
 };
 
-const withAliases = (env: Record<string, string | undefined>) => foldAliases(Object.keys(schema.shape), env, ALIASES);
-
 export type EmailSmtpConfig = ReturnType<typeof buildConfig>;
 
 function buildConfig(v: z.infer<typeof schema>) {
@@ -68,7 +66,7 @@ function problemsOf(v: z.infer<typeof schema>): string[] {
 /** Every configuration problem at once. */
 export function emailSmtpConfigProblems(env: Record<string, string | undefined>): string[] {
   try {
-    return problemsOf(parseEnv(schema, withAliases(env)));
+    return problemsOf(parseEnv(schema, foldAliases(schema, env, ALIASES)));
   } catch (error) {
     if (error instanceof ConfigError) return error.problems;
     throw error;
@@ -79,5 +77,5 @@ export function emailSmtpConfigProblems(env: Record<string, string | undefined>)
 export function loadEmailSmtpConfig(env: Record<string, string | undefined> = process.env): EmailSmtpConfig {
   const problems = emailSmtpConfigProblems(env);
   if (problems.length) throw new ConfigError(problems);
-  return buildConfig(parseEnv(schema, withAliases(env)));
+  return buildConfig(parseEnv(schema, foldAliases(schema, env, ALIASES)));
 }

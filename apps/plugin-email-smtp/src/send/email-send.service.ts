@@ -17,7 +17,6 @@ export const PROVIDER = 'smtp';
 const PURGE_INTERVAL_MS = 10 * 60_000;
 const MIN_LEASE_MS = 60_000;
 
-
 /** Resolves with `promise`, or with `fallback()` once `ms` have passed. */
 async function withDeadline<T>(promise: Promise<T>, ms: number, fallback: () => T): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
